@@ -49,8 +49,11 @@ export const COLUMNS: readonly string[] = Object.freeze(
 );
 
 /** A hand as MediaPipe gives it live: normalized x, y (0..1 of the frame), relative z. */
+export type LivePoint = readonly number[] | { readonly x: number; readonly y: number; readonly z?: number };
+
 export interface LiveHand {
-  landmarks: ReadonlyArray<readonly [number, number, number] | readonly number[]>;
+  /** 21 points as [x, y, z] arrays or MediaPipe's {x, y, z} objects. */
+  landmarks: ReadonlyArray<LivePoint>;
   /** Frame width and height in pixels. */
   width: number;
   height: number;
@@ -73,9 +76,10 @@ export function liveHandToDataset(hand: LiveHand, out: Float64Array = new Float6
   }
   for (let i = 0; i < NUM_LANDMARKS; i++) {
     const p = landmarks[i];
-    const x = p?.[0];
-    const y = p?.[1];
-    const z = p?.[2] ?? 0;
+    const arr = Array.isArray(p);
+    const x = arr ? p[0] : (p as { x?: number } | null)?.x;
+    const y = arr ? p[1] : (p as { y?: number } | null)?.y;
+    const z = (arr ? p[2] : (p as { z?: number } | null)?.z) ?? 0;
     if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) {
       throw new RangeError(`landmark ${i} must be [x, y, z] finite numbers, got ${JSON.stringify(p)}`);
     }

@@ -1,0 +1,108 @@
+import type { EstimatorJSON, Transformer } from "../estimator.js";
+import { INDEX_MCP, MIDDLE_MCP, NUM_LANDMARKS, PINKY_MCP, RING_MCP, WRIST } from "../landmarks.js";
+import type { Matrix } from "../matrix.js";
+import { type ParamSpecs, type Params, type ParamValue, resolveParams } from "../params.js";
+import { checkHandDim, transformRows } from "./seed-normalizer.js";
+
+export interface HandShapeParams extends Params {
+  mirror_invariant: boolean;
+  pairwise: boolean;
+  include_z: boolean;
+}
+
+/**
+ * Our feature set. Three choices, each measured on the dev sample (5-fold CV, see README):
+ * - Mirror invariance: a left hand is a mirrored right hand, and the data has both with no handedness column.
+ *   We flip x so that the palm's 2-D winding (wrist → index knuckle → pinky knuckle) is always the same sign;
+ *   a hand and its mirror image then give identical features. Orientation (up/down, left/right tilt) is kept,
+ *   so peace and peace_inverted stay apart.
+ * - Scale by palm size (mean of the wrist-to-knuckle distances and the knuckle width) rather than by the
+ *   wrist-to-middle-tip distance, which shrinks when the finger curls and so mixes pose with scale.
+ * - The 210 pairwise distances between landmarks (scale-normalised): finger spread and curl in a form a linear
+ *   or small neural model can use directly.
+ * Output: 42 normalised x, y (+ 21 z if include_z) + 210 distances if pairwise.
+ */
+export class HandShapeFeatures implements Transformer {
+  static readonly specs: ParamSpecs = {
+    mirror_invariant: { type: "bool", default: true, help: "flip left hands onto right hands (by palm winding)" },
+    pairwise: { type: "bool", default: true, help: "add the 210 pairwise landmark distances" },
+    include_z: { type: "bool", default: false, help: "add MediaPipe's relative depth z (21 values)" },
+  };
+  readonly type = "HandShapeFeatures";
+  private params: HandShapeParams;
+  // Scratch for the normalised 2-D points: reused, so the per-hand path does not allocate.
+  private readonly px = new Float64Array(NUM_LANDMARKS);
+  private readonly py = new Float64Array(NUM_LANDMARKS);
+
+  constructor(params: Partial<HandShapeParams> = {}) {
+    this.params = resolveParams("HandShapeFeatures", HandShapeFeatures.specs, params);
+  }
+  getParams(): Params {
+    return { ...this.params };
+  }
+  setParams(p: Readonly<Record<string, ParamValue | undefined>>): this {
+    this.params = resolveParams(this.type, HandShapeFeatures.specs, p, this.params);
+    return this;
+  }
+  fit(): this {
+    return this;
+  }
+  outputDim(inputDim: number): number {
+    checkHandDim(this.type, inputDim);
+    const n = NUM_LANDMARKS;
+    return 2 * n + (this.params.include_z ? n : 0) + (this.params.pairwise ? (n * (n - 1)) / 2 : 0);
+  }
+
+  transformRow(x: Float64Array, out: Float64Array): void {
+    const { px, py } = this;
+    const n = NUM_LANDMARKS;
+    const wx = x[3 * WRIST];
+    const wy = x[3 * WRIST + 1];
+    for (let i = 0; i < n; i++) {
+      px[i] = x[3 * i] - wx;
+      py[i] = x[3 * i + 1] - wy;
+    }
+    // Winding of wrist → index MCP → pinky MCP; negative means the mirrored hand.
+    const flip = this.params.mirror_invariant && px[INDEX_MCP] * py[PINKY_MCP] - py[INDEX_MCP] * px[PINKY_MCP] < 0;
+    const size =
+      (Math.hypot(px[INDEX_MCP], py[INDEX_MCP]) +
+        Math.hypot(px[MIDDLE_MCP], py[MIDDLE_MCP]) +
+        Math.hypot(px[RING_MCP], py[RING_MCP]) +
+        Math.hypot(px[PINKY_MCP], py[PINKY_MCP]) +
+        Math.hypot(px[INDEX_MCP] - px[PINKY_MCP], py[INDEX_MCP] - py[PINKY_MCP])) /
+      5;
+    const inv = size > 0 ? 1 / size : 0;
+    const sx = flip ? -inv : inv;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      px[i] *= sx;
+      py[i] *= inv;
+      out[k++] = px[i];
+      out[k++] = py[i];
+    }
+    if (this.params.include_z) {
+      const wz = x[3 * WRIST + 2];
+      for (let i = 0; i < n; i++) out[k++] = x[3 * i + 2] - wz;
+    }
+    if (this.params.pairwise) {
+      for (let i = 0; i < n; i++) {
+        const xi = px[i];
+        const yi = py[i];
+        for (let j = i + 1; j < n; j++) {
+          const dx = px[j] - xi;
+          const dy = py[j] - yi;
+          out[k++] = Math.sqrt(dx * dx + dy * dy);
+        }
+      }
+    }
+  }
+  transform(X: Matrix): Matrix {
+    return transformRows(this, X);
+  }
+  toJSON(): EstimatorJSON {
+    return { type: this.type, params: this.getParams(), state: null };
+  }
+  static fromJSON(json: EstimatorJSON): HandShapeFeatures {
+    return new HandShapeFeatures(json.params as Partial<HandShapeParams>);
+  }
+}
