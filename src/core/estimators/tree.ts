@@ -1,0 +1,477 @@
+import { HandgestureError } from "../errors.js";
+import type { Matrix } from "../matrix.js";
+import type { Random } from "../random.js";
+
+/**
+ * CART trees with the gini criterion, grown as scikit-learn's BestSplitter does (best split over a random subset of
+ * features, thresholds midway between adjacent distinct values, depth-first), stored flat in typed arrays.
+ *
+ * Speed comes from ranking every feature once per fit: a node then sorts small integer ranks (radix sort) instead
+ * of doubles, and the gini scan updates sums of squares in O(1) per sample.
+ */
+
+/** Values closer than this are one value, as scikit-learn's FEATURE_THRESHOLD (no split between them). */
+const FEATURE_THRESHOLD = 1e-7;
+/** Nodes up to this size sort by insertion; bigger ones by LSD radix on their rank range. */
+const INSERTION_MAX = 40;
+
+export interface GrowOptions {
+  /** Infinity for unlimited. */
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Features drawn per node (already resolved from "sqrt" / "log2" / "all"). */
+  maxFeatures: number;
+  bootstrap: boolean;
+}
+
+/**
+ * Trees stored flat. Internal nodes (preorder, all trees concatenated): `feature`, `threshold`, `left`, `right`.
+ * A child or root reference r >= 0 is an internal node; r < 0 is the leaf ~r. A leaf holds a class code when pure,
+ * else ~offset of its K normalised class frequencies in `dist`.
+ */
+export interface TreeArrays {
+  nFeatures: number;
+  nClasses: number;
+  roots: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  leaf: Int32Array;
+  dist: Float64Array;
+}
+
+/** Adds each tree's leaf distribution for row x into out (not cleared, not averaged). No allocation. */
+export function accumulateLeaves(t: TreeArrays, x: Float64Array, out: Float64Array): void {
+  const { roots, feature, threshold, left, right, leaf, dist, nClasses } = t;
+  for (let k = 0; k < roots.length; k++) {
+    let r = roots[k];
+    while (r >= 0) r = x[feature[r]] <= threshold[r] ? left[r] : right[r];
+    const c = leaf[~r];
+    if (c >= 0) out[c] += 1;
+    else for (let j = 0, o = ~c; j < nClasses; j++) out[j] += dist[o + j];
+  }
+}
+
+/** Grows `nTrees` trees on X (rows x features) and class codes y in [0, nClasses), one Random fork per tree. */
+export function growTrees(
+  X: Matrix,
+  y: Int32Array,
+  nClasses: number,
+  nTrees: number,
+  opt: GrowOptions,
+  rng: Random,
+  owner = "tree",
+): TreeArrays {
+  const { rows: n, cols: F, data } = X;
+  const fail = (msg: string) => new HandgestureError(`${owner}: ${msg}`, "INVALID_DATA");
+  if (n === 0) throw fail("cannot fit on 0 rows");
+  if (y.length !== n) throw fail(`X has ${n} rows but y has ${y.length} labels`);
+  for (let i = 0; i < n; i++) {
+    if (!(y[i] >= 0 && y[i] < nClasses)) throw fail(`class code ${y[i]} outside 0..${nClasses - 1}`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw fail(`non-finite value in X at row ${Math.floor(i / F)}, column ${i % F}`);
+  }
+  const g = new Grower(X, y, nClasses, opt, nTrees);
+  for (let t = 0; t < nTrees; t++) g.grow(rng.fork(), t);
+  return g.result();
+}
+
+class Grower {
+  private readonly n: number;
+  private readonly F: number;
+  private readonly K: number;
+  /** rank[f * n + i]: index of row i's value among feature f's sorted distinct values vals[valOff[f] ...]. */
+  private readonly rank: Int32Array;
+  private readonly vals: Float64Array;
+  private readonly valOff: Int32Array;
+  private readonly w: Int32Array;
+  /** The rows of the tree being grown, each node a contiguous range; `cw` packs class | weight << cBits. */
+  private readonly samples: Int32Array;
+  private readonly cw: Int32Array;
+  private readonly cBits: number;
+  private readonly features: Int32Array;
+  // Sort scratch: (rank, cw) pairs, double-buffered for the radix passes.
+  private readonly keyA: Int32Array;
+  private readonly idA: Int32Array;
+  private readonly keyB: Int32Array;
+  private readonly idB: Int32Array;
+  private readonly hist = new Int32Array(1 << 11);
+  private sortedKey: Int32Array;
+  private sortedId: Int32Array;
+  private readonly tot: Float64Array;
+  private readonly cntL: Float64Array;
+  // Depth-first stack: start, end, depth, parent internal node, side (0 left, 1 right).
+  private readonly stack: Int32Array;
+  // Result of bestSplit (a double from the start so the object's shape never changes).
+  private bestF = -1;
+  private bestThr = Number.NaN;
+  // The forest so far, grown in place (capacity doubles; refs are global from the start).
+  private readonly out: TreeArrays;
+  private nInt = 0;
+  private nLeaf = 0;
+  private nDist = 0;
+
+  constructor(
+    X: Matrix,
+    private readonly y: Int32Array,
+    nClasses: number,
+    private readonly opt: GrowOptions,
+    nTrees: number,
+  ) {
+    const { rows: n, cols: F } = X;
+    this.n = n;
+    this.F = F;
+    this.K = nClasses;
+    ({ rank: this.rank, vals: this.vals, valOff: this.valOff } = rankColumns(X));
+    this.cBits = 32 - Math.clz32(Math.max(1, nClasses - 1));
+    if ((n + 1) * 2 ** this.cBits >= 2 ** 31) {
+      throw new HandgestureError(`too many classes (${nClasses}) for ${n} rows`, "INVALID_DATA");
+    }
+    this.w = new Int32Array(n);
+    this.samples = new Int32Array(n);
+    this.cw = new Int32Array(n);
+    this.features = Int32Array.from({ length: F }, (_, f) => f);
+    this.keyA = new Int32Array(n);
+    this.idA = new Int32Array(n);
+    this.keyB = new Int32Array(n);
+    this.idB = new Int32Array(n);
+    this.sortedKey = this.keyA;
+    this.sortedId = this.idA;
+    this.tot = new Float64Array(nClasses);
+    this.cntL = new Float64Array(nClasses);
+    this.stack = new Int32Array(5 * (n + 1));
+    const cap = 64;
+    this.out = {
+      nFeatures: F,
+      nClasses,
+      roots: new Int32Array(nTrees),
+      feature: new Int32Array(cap),
+      threshold: new Float64Array(cap),
+      left: new Int32Array(cap),
+      right: new Int32Array(cap),
+      leaf: new Int32Array(cap),
+      dist: new Float64Array(nClasses * 4),
+    };
+  }
+
+  result(): TreeArrays {
+    const o = this.out;
+    const [i, l] = [this.nInt, this.nLeaf];
+    return {
+      ...o,
+      feature: o.feature.slice(0, i),
+      threshold: o.threshold.slice(0, i),
+      left: o.left.slice(0, i),
+      right: o.right.slice(0, i),
+      leaf: o.leaf.slice(0, l),
+      dist: o.dist.slice(0, this.nDist),
+    };
+  }
+
+  /** Makes room for a tree on m rows (< m internal nodes, <= m leaves). */
+  private reserve(m: number): void {
+    const o = this.out;
+    if (this.nLeaf + m > o.leaf.length) {
+      const cap = Math.max(2 * o.leaf.length, this.nLeaf + m);
+      o.feature = grow(o.feature, cap);
+      o.threshold = grow(o.threshold, cap);
+      o.left = grow(o.left, cap);
+      o.right = grow(o.right, cap);
+      o.leaf = grow(o.leaf, cap);
+    }
+  }
+
+  grow(rng: Random, tree: number): void {
+    const { n, K, cBits, w, samples, cw, y, tot, opt, stack, out } = this;
+    // Bootstrap as weights (a row drawn twice counts twice in the gini sums, once in min_samples_*).
+    w.fill(opt.bootstrap ? 0 : 1);
+    if (opt.bootstrap) for (let i = 0; i < n; i++) w[rng.int(n)]++;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (w[i] > 0) {
+        samples[m] = i;
+        cw[m++] = y[i] | (w[i] << cBits);
+      }
+    }
+    this.reserve(m);
+    const cMask = (1 << cBits) - 1;
+    let sp = push(stack, 0, 0, m, 0, -1, 0);
+    while (sp > 0) {
+      sp -= 5;
+      const start = stack[sp];
+      const end = stack[sp + 1];
+      const depth = stack[sp + 2];
+      const parent = stack[sp + 3];
+      const side = stack[sp + 4];
+      const size = end - start;
+      tot.fill(0);
+      let W = 0;
+      for (let j = start; j < end; j++) {
+        const v = cw[j];
+        tot[v & cMask] += v >>> cBits;
+        W += v >>> cBits;
+      }
+      let nz = 0;
+      let only = 0;
+      for (let c = 0; c < K; c++) {
+        if (tot[c] > 0) {
+          nz++;
+          only = c;
+        }
+      }
+      let split = -1;
+      if (depth < opt.maxDepth && size >= opt.minSamplesSplit && size >= 2 * opt.minSamplesLeaf && nz > 1) {
+        split = this.bestSplit(start, end, W, rng);
+      }
+      let ref: number;
+      if (split < 0) {
+        // Leaf: a pure one stores its class; otherwise the normalised class weights, as scikit-learn's value.
+        if (nz === 1) out.leaf[this.nLeaf] = only;
+        else {
+          if (this.nDist + K > out.dist.length) out.dist = grow(out.dist, 2 * out.dist.length + K);
+          for (let c = 0; c < K; c++) out.dist[this.nDist + c] = tot[c] / W;
+          out.leaf[this.nLeaf] = ~this.nDist;
+          this.nDist += K;
+        }
+        ref = ~this.nLeaf++;
+      } else {
+        ref = this.nInt++;
+        out.feature[ref] = this.bestF;
+        out.threshold[ref] = this.bestThr;
+        // Right pushed first so the left subtree comes out next: nodes are numbered in preorder.
+        sp = push(stack, push(stack, sp, split, end, depth + 1, ref, 1), start, split, depth + 1, ref, 0);
+      }
+      if (parent < 0) out.roots[tree] = ref;
+      else if (side === 0) out.left[parent] = ref;
+      else out.right[parent] = ref;
+    }
+  }
+
+  /**
+   * Best gini split of samples[start, end) over randomly drawn features; partitions the samples and returns the
+   * first index of the right child, or -1 when no feature splits. Constant features are drawn but, as in
+   * scikit-learn, drawing continues until at least one non-constant feature was seen.
+   */
+  private bestSplit(start: number, end: number, W: number, rng: Random): number {
+    const { n, F, K, cBits, rank, vals, valOff, samples, cw, features, tot, cntL, opt, keyA, idA } = this;
+    const cMask = (1 << cBits) - 1;
+    const m = end - start;
+    const msl = opt.minSamplesLeaf;
+    let sqTot = 0;
+    for (let c = 0; c < K; c++) sqTot += tot[c] * tot[c];
+    // Gini proxy as scikit-learn's: maximise sum_l^2/w_l + sum_r^2/w_r (sums of squared class weights).
+    let best = Number.NEGATIVE_INFINITY;
+    let bestF = -1;
+    let bestLo = 0;
+    let bestHi = 0;
+    let drawn = 0;
+    let visited = 0;
+    let constants = 0;
+    while (drawn < F && (visited < opt.maxFeatures || visited <= constants)) {
+      const j = drawn + rng.int(F - drawn);
+      const f = features[j];
+      features[j] = features[drawn];
+      features[drawn++] = f;
+      visited++;
+      const ro = f * n;
+      const vo = valOff[f];
+      let lo = 0x7fffffff;
+      let hi = -1;
+      for (let k = 0; k < m; k++) {
+        const r = rank[ro + samples[start + k]];
+        keyA[k] = r;
+        idA[k] = cw[start + k];
+        if (r < lo) lo = r;
+        if (r > hi) hi = r;
+      }
+      if (vals[vo + hi] <= vals[vo + lo] + FEATURE_THRESHOLD) {
+        constants++;
+        continue;
+      }
+      this.sortPairs(m, lo, hi - lo);
+      const key = this.sortedKey;
+      const id = this.sortedId;
+      cntL.fill(0);
+      let wL = 0;
+      let sqL = 0;
+      let sqR = sqTot;
+      const last = m - msl;
+      for (let k = 0; k < last; k++) {
+        const v = id[k];
+        const c = v & cMask;
+        const ws = v >>> cBits;
+        const l = cntL[c];
+        sqL += ws * (2 * l + ws);
+        sqR -= ws * (2 * (tot[c] - l) - ws);
+        cntL[c] = l + ws;
+        wL += ws;
+        const ka = key[k];
+        const kb = key[k + 1];
+        if (ka === kb) continue;
+        const proxy = sqL / wL + sqR / (W - wL);
+        // The value-gap test reads a large array, so it runs only for a would-be best.
+        if (proxy > best && k + 1 >= msl && vals[vo + kb] > vals[vo + ka] + FEATURE_THRESHOLD) {
+          best = proxy;
+          bestF = f;
+          bestLo = ka;
+          bestHi = kb;
+        }
+      }
+    }
+    if (bestF < 0) return -1;
+    const vo = valOff[bestF];
+    const a = vals[vo + bestLo];
+    const b = vals[vo + bestHi];
+    const t = a / 2 + b / 2;
+    this.bestF = bestF;
+    this.bestThr = t >= b ? a : t;
+    // Stable partition (samples and their packed class/weight together): ranks <= bestLo go left. Keeping rows in
+    // increasing order makes the rank gathers at the children walk memory forwards.
+    const ro = bestF * n;
+    const tmpS = this.keyB;
+    const tmpC = this.idB;
+    let i = start;
+    let r = 0;
+    for (let k = start; k < end; k++) {
+      const s = samples[k];
+      if (rank[ro + s] <= bestLo) {
+        samples[i] = s;
+        cw[i++] = cw[k];
+      } else {
+        tmpS[r] = s;
+        tmpC[r++] = cw[k];
+      }
+    }
+    samples.set(tmpS.subarray(0, r), i);
+    cw.set(tmpC.subarray(0, r), i);
+    return i;
+  }
+
+  /** Sorts (keyA, idA)[0, m) by key, keys in [base, base + range]; the result is left in sortedKey / sortedId. */
+  private sortPairs(m: number, base: number, range: number): void {
+    let sk = this.keyA;
+    let si = this.idA;
+    if (m <= INSERTION_MAX) {
+      for (let i = 1; i < m; i++) {
+        const k = sk[i];
+        const s = si[i];
+        let j = i - 1;
+        while (j >= 0 && sk[j] > k) {
+          sk[j + 1] = sk[j];
+          si[j + 1] = si[j];
+          j--;
+        }
+        sk[j + 1] = k;
+        si[j + 1] = s;
+      }
+    } else {
+      // LSD radix on key - base with digits of at most 11 bits (histograms stay in L1).
+      const bits = 32 - Math.clz32(range);
+      const passes = Math.ceil(bits / 11);
+      const d = Math.ceil(bits / passes);
+      const mask = (1 << d) - 1;
+      const hist = this.hist;
+      let dk = this.keyB;
+      let di = this.idB;
+      for (let p = 0, shift = 0; p < passes; p++, shift += d) {
+        hist.fill(0, 0, mask + 1);
+        for (let i = 0; i < m; i++) hist[((sk[i] - base) >>> shift) & mask]++;
+        for (let b = 0, acc = 0; b <= mask; b++) {
+          const h = hist[b];
+          hist[b] = acc;
+          acc += h;
+        }
+        for (let i = 0; i < m; i++) {
+          const k = sk[i];
+          const pos = hist[((k - base) >>> shift) & mask]++;
+          dk[pos] = k;
+          di[pos] = si[i];
+        }
+        const tk = sk;
+        const ti = si;
+        sk = dk;
+        si = di;
+        dk = tk;
+        di = ti;
+      }
+    }
+    this.sortedKey = sk;
+    this.sortedId = si;
+  }
+}
+
+/**
+ * Ranks every column once: rank[f * n + i] is the index of X[i, f] among column f's sorted distinct values,
+ * stored at vals[valOff[f] ...]. Sorting is an LSD radix over the doubles' bits made order-preserving as uint32
+ * pairs (sign flipped for positives, all bits flipped for negatives): exact, and no comparator calls.
+ */
+export function rankColumns(X: Matrix): { rank: Int32Array; vals: Float64Array; valOff: Int32Array } {
+  const { rows: n, cols: F, data } = X;
+  const rank = new Int32Array(n * F);
+  const valOff = new Int32Array(F + 1);
+  const distinct = new Float64Array(n * F);
+  const col = new Float64Array(n);
+  const words = new Uint32Array(col.buffer);
+  const le = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  const keyHi = new Uint32Array(n);
+  const keyLo = new Uint32Array(n);
+  let ids = new Int32Array(n);
+  let tmp = new Int32Array(n);
+  const hist = new Int32Array(1 << 11);
+  let u = 0;
+  for (let f = 0; f < F; f++) {
+    for (let i = 0; i < n; i++) {
+      col[i] = data[i * F + f];
+      const hi = words[2 * i + (le ? 1 : 0)];
+      const lo = words[2 * i + (le ? 0 : 1)];
+      const neg = hi >>> 31 === 1;
+      keyHi[i] = neg ? ~hi >>> 0 : (hi ^ 0x80000000) >>> 0;
+      keyLo[i] = neg ? ~lo >>> 0 : lo;
+      ids[i] = i;
+    }
+    for (let p = 0; p < 6; p++) {
+      const key = p < 3 ? keyLo : keyHi;
+      const shift = (p % 3) * 11;
+      hist.fill(0);
+      for (let i = 0; i < n; i++) hist[(key[ids[i]] >>> shift) & 0x7ff]++;
+      for (let b = 0, acc = 0; b < hist.length; b++) {
+        const h = hist[b];
+        hist[b] = acc;
+        acc += h;
+      }
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        tmp[hist[(key[id] >>> shift) & 0x7ff]++] = id;
+      }
+      const t = ids;
+      ids = tmp;
+      tmp = t;
+    }
+    const first = u;
+    for (let i = 0; i < n; i++) {
+      const v = col[ids[i]];
+      if (u === first || v !== distinct[u - 1]) distinct[u++] = v + 0; // + 0 turns -0 into 0
+      rank[f * n + ids[i]] = u - 1 - first;
+    }
+    valOff[f + 1] = u;
+  }
+  return { rank, vals: distinct.slice(0, u), valOff };
+}
+
+function push(st: Int32Array, sp: number, a: number, b: number, c: number, d: number, e: number): number {
+  st[sp] = a;
+  st[sp + 1] = b;
+  st[sp + 2] = c;
+  st[sp + 3] = d;
+  st[sp + 4] = e;
+  return sp + 5;
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
