@@ -17,6 +17,8 @@ export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
 /** Values read from text: "none"/"null" become null, numbers and booleans are parsed by the spec. */
 function coerce(owner: string, key: string, spec: ParamSpec, raw: ParamValue): ParamValue {
+  // An enum may name "none" as a real value (penalty=none): that wins over the null reading.
+  if (spec.type === "enum" && typeof raw === "string" && spec.values.includes(raw)) return raw;
   if (raw === null || (typeof raw === "string" && /^(none|null)$/i.test(raw))) {
     if (spec.type !== "bool" && spec.nullable) return null;
     throw new HandgestureError(`${owner}: parameter "${key}" cannot be none (${describe(spec)})`);

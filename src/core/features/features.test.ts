@@ -113,9 +113,10 @@ describe("LandmarkNormalizer (the seed's, exactly)", () => {
 describe("HandShapeFeatures", () => {
   const f = new HandShapeFeatures();
 
-  it("has 42 coordinates + 210 distances by default, and 63 without distances but with z", () => {
-    expect(f.outputDim(HAND_DIM)).toBe(252);
-    expect(new HandShapeFeatures({ pairwise: false, include_z: true }).outputDim(HAND_DIM)).toBe(63);
+  it("has 42 coordinates + 60 fingertip distances by default; 210 with all pairs; 63 with z and no distances", () => {
+    expect(f.outputDim(HAND_DIM)).toBe(102);
+    expect(new HandShapeFeatures({ distances: "all" }).outputDim(HAND_DIM)).toBe(252);
+    expect(new HandShapeFeatures({ distances: "none", include_z: true }).outputDim(HAND_DIM)).toBe(63);
   });
 
   it("is invariant to translation and scale (property)", () => {
@@ -162,7 +163,8 @@ describe("HandShapeFeatures", () => {
     expect(() => new HandShapeFeatures({ bogus: true } as never)).toThrow(
       /unknown parameter "bogus".*mirror_invariant/,
     );
-    expect(() => f.setParams({ pairwise: "maybe" })).toThrow(/true or false/);
+    expect(() => f.setParams({ include_z: "maybe" })).toThrow(/true or false/);
+    expect(() => f.setParams({ distances: "some" })).toThrow(/one of tips, all, none/);
   });
 });
 

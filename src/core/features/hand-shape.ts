@@ -1,13 +1,58 @@
 import type { EstimatorJSON, Transformer } from "../estimator.js";
-import { INDEX_MCP, MIDDLE_MCP, NUM_LANDMARKS, PINKY_MCP, RING_MCP, WRIST } from "../landmarks.js";
+import {
+  INDEX_MCP,
+  INDEX_PIP,
+  INDEX_TIP,
+  MIDDLE_MCP,
+  MIDDLE_PIP,
+  MIDDLE_TIP,
+  NUM_LANDMARKS,
+  PINKY_MCP,
+  PINKY_PIP,
+  PINKY_TIP,
+  RING_MCP,
+  RING_PIP,
+  RING_TIP,
+  THUMB_MCP,
+  THUMB_TIP,
+  WRIST,
+} from "../landmarks.js";
 import type { Matrix } from "../matrix.js";
 import { type ParamSpecs, type Params, type ParamValue, resolveParams } from "../params.js";
 import { checkHandDim, transformRows } from "./seed-normalizer.js";
 
 export interface HandShapeParams extends Params {
   mirror_invariant: boolean;
-  pairwise: boolean;
+  distances: "tips" | "all" | "none";
   include_z: boolean;
+}
+
+const TIPS = [THUMB_TIP, INDEX_TIP, MIDDLE_TIP, RING_TIP, PINKY_TIP];
+/** Points whose distance to a fingertip says how the finger is bent or spread. */
+const ANCHORS = new Set([
+  ...TIPS,
+  WRIST,
+  THUMB_MCP,
+  INDEX_MCP,
+  MIDDLE_MCP,
+  RING_MCP,
+  PINKY_MCP,
+  INDEX_PIP,
+  MIDDLE_PIP,
+  RING_PIP,
+  PINKY_PIP,
+]);
+
+/** Landmark pairs (i < j) whose distance is a feature, for each `distances` setting. */
+function distancePairs(which: HandShapeParams["distances"]): Int32Array {
+  const pairs: number[] = [];
+  for (let i = 0; i < NUM_LANDMARKS; i++) {
+    for (let j = i + 1; j < NUM_LANDMARKS; j++) {
+      const tipPair = (TIPS.includes(i) && ANCHORS.has(j)) || (TIPS.includes(j) && ANCHORS.has(i));
+      if (which === "all" || (which === "tips" && tipPair)) pairs.push(i, j);
+    }
+  }
+  return Int32Array.from(pairs);
 }
 
 /**
@@ -18,30 +63,38 @@ export interface HandShapeParams extends Params {
  *   so peace and peace_inverted stay apart.
  * - Scale by palm size (mean of the wrist-to-knuckle distances and the knuckle width) rather than by the
  *   wrist-to-middle-tip distance, which shrinks when the finger curls and so mixes pose with scale.
- * - The 210 pairwise distances between landmarks (scale-normalised): finger spread and curl in a form a linear
- *   or small neural model can use directly.
- * Output: 42 normalised x, y (+ 21 z if include_z) + 210 distances if pairwise.
+ * - Distances from each fingertip to the other tips, the knuckles and the wrist (60, scale-normalised): finger
+ *   spread and curl in a form a small model uses directly. All 210 pairwise distances did no better.
+ * Output: 42 normalised x, y (+ 21 z if include_z) + the distances (60 "tips", 210 "all", 0 "none").
  */
 export class HandShapeFeatures implements Transformer {
   static readonly specs: ParamSpecs = {
     mirror_invariant: { type: "bool", default: true, help: "flip left hands onto right hands (by palm winding)" },
-    pairwise: { type: "bool", default: true, help: "add the 210 pairwise landmark distances" },
+    distances: {
+      type: "enum",
+      values: ["tips", "all", "none"],
+      default: "tips",
+      help: "landmark distances to add: fingertips to tips/knuckles/wrist (60), all pairs (210), none",
+    },
     include_z: { type: "bool", default: false, help: "add MediaPipe's relative depth z (21 values)" },
   };
   readonly type = "HandShapeFeatures";
   private params: HandShapeParams;
+  private pairs: Int32Array;
   // Scratch for the normalised 2-D points: reused, so the per-hand path does not allocate.
   private readonly px = new Float64Array(NUM_LANDMARKS);
   private readonly py = new Float64Array(NUM_LANDMARKS);
 
   constructor(params: Partial<HandShapeParams> = {}) {
     this.params = resolveParams("HandShapeFeatures", HandShapeFeatures.specs, params);
+    this.pairs = distancePairs(this.params.distances);
   }
   getParams(): Params {
     return { ...this.params };
   }
   setParams(p: Readonly<Record<string, ParamValue | undefined>>): this {
     this.params = resolveParams(this.type, HandShapeFeatures.specs, p, this.params);
+    this.pairs = distancePairs(this.params.distances);
     return this;
   }
   fit(): this {
@@ -50,7 +103,7 @@ export class HandShapeFeatures implements Transformer {
   outputDim(inputDim: number): number {
     checkHandDim(this.type, inputDim);
     const n = NUM_LANDMARKS;
-    return 2 * n + (this.params.include_z ? n : 0) + (this.params.pairwise ? (n * (n - 1)) / 2 : 0);
+    return 2 * n + (this.params.include_z ? n : 0) + this.pairs.length / 2;
   }
 
   transformRow(x: Float64Array, out: Float64Array): void {
@@ -84,16 +137,11 @@ export class HandShapeFeatures implements Transformer {
       const wz = x[3 * WRIST + 2];
       for (let i = 0; i < n; i++) out[k++] = x[3 * i + 2] - wz;
     }
-    if (this.params.pairwise) {
-      for (let i = 0; i < n; i++) {
-        const xi = px[i];
-        const yi = py[i];
-        for (let j = i + 1; j < n; j++) {
-          const dx = px[j] - xi;
-          const dy = py[j] - yi;
-          out[k++] = Math.sqrt(dx * dx + dy * dy);
-        }
-      }
+    const pairs = this.pairs;
+    for (let p = 0; p < pairs.length; p += 2) {
+      const dx = px[pairs[p + 1]] - px[pairs[p]];
+      const dy = py[pairs[p + 1]] - py[pairs[p]];
+      out[k++] = Math.sqrt(dx * dx + dy * dy);
     }
   }
   transform(X: Matrix): Matrix {
