@@ -92,15 +92,14 @@ class Grower {
   private readonly samples: Int32Array;
   private readonly cw: Int32Array;
   private readonly cBits: number;
+  private readonly rankBits: number;
+  /** Bits of cw in this tree (class and largest bootstrap weight); sort keys are rank << cwBits | cw. */
+  private cwBits = 0;
   private readonly features: Int32Array;
-  // Sort scratch: (rank, cw) pairs, double-buffered for the radix passes.
+  // Sort keys, double-buffered for the radix passes (one int per row: moving pairs cost a quarter more).
   private readonly keyA: Int32Array;
-  private readonly idA: Int32Array;
   private readonly keyB: Int32Array;
-  private readonly idB: Int32Array;
   private readonly hist = new Int32Array(1 << 11);
-  private sortedKey: Int32Array;
-  private sortedId: Int32Array;
   private readonly tot: Float64Array;
   private readonly cntL: Float64Array;
   // Depth-first stack: start, end, depth, parent internal node, side (0 left, 1 right).
@@ -126,20 +125,16 @@ class Grower {
     this.F = F;
     this.K = nClasses;
     ({ rank: this.rank, vals: this.vals, valOff: this.valOff } = rankColumns(X));
-    this.cBits = 32 - Math.clz32(Math.max(1, nClasses - 1));
-    if ((n + 1) * 2 ** this.cBits >= 2 ** 31) {
-      throw new HandgestureError(`too many classes (${nClasses}) for ${n} rows`, "INVALID_DATA");
-    }
+    this.cBits = bitLength(nClasses - 1);
+    let most = 0;
+    for (let f = 0; f < F; f++) most = Math.max(most, this.valOff[f + 1] - this.valOff[f]);
+    this.rankBits = bitLength(most - 1);
     this.w = new Int32Array(n);
     this.samples = new Int32Array(n);
     this.cw = new Int32Array(n);
     this.features = Int32Array.from({ length: F }, (_, f) => f);
     this.keyA = new Int32Array(n);
-    this.idA = new Int32Array(n);
     this.keyB = new Int32Array(n);
-    this.idB = new Int32Array(n);
-    this.sortedKey = this.keyA;
-    this.sortedId = this.idA;
     this.tot = new Float64Array(nClasses);
     this.cntL = new Float64Array(nClasses);
     this.stack = new Int32Array(5 * (n + 1));
@@ -190,11 +185,20 @@ class Grower {
     w.fill(opt.bootstrap ? 0 : 1);
     if (opt.bootstrap) for (let i = 0; i < n; i++) w[rng.int(n)]++;
     let m = 0;
+    let maxW = 0;
     for (let i = 0; i < n; i++) {
       if (w[i] > 0) {
         samples[m] = i;
         cw[m++] = y[i] | (w[i] << cBits);
+        if (w[i] > maxW) maxW = w[i];
       }
+    }
+    this.cwBits = cBits + bitLength(maxW);
+    if (this.rankBits + this.cwBits > 31) {
+      throw new HandgestureError(
+        `too many distinct values or classes for 32-bit sort keys (${n} rows)`,
+        "INVALID_DATA",
+      );
     }
     this.reserve(m);
     const cMask = (1 << cBits) - 1;
@@ -256,8 +260,9 @@ class Grower {
    * scikit-learn, drawing continues until at least one non-constant feature was seen.
    */
   private bestSplit(start: number, end: number, W: number, rng: Random): number {
-    const { n, F, K, cBits, rank, vals, valOff, samples, cw, features, tot, cntL, opt, keyA, idA } = this;
+    const { n, F, K, cBits, cwBits, rank, vals, valOff, samples, cw, features, tot, cntL, opt, keyA } = this;
     const cMask = (1 << cBits) - 1;
+    const wMask = (1 << (cwBits - cBits)) - 1;
     const m = end - start;
     const msl = opt.minSamplesLeaf;
     let sqTot = 0;
@@ -282,8 +287,7 @@ class Grower {
       let hi = -1;
       for (let k = 0; k < m; k++) {
         const r = rank[ro + samples[start + k]];
-        keyA[k] = r;
-        idA[k] = cw[start + k];
+        keyA[k] = (r << cwBits) | cw[start + k];
         if (r < lo) lo = r;
         if (r > hi) hi = r;
       }
@@ -291,25 +295,23 @@ class Grower {
         constants++;
         continue;
       }
-      this.sortPairs(m, lo, hi - lo);
-      const key = this.sortedKey;
-      const id = this.sortedId;
+      const key = this.sortKeys(m, lo, hi - lo);
       cntL.fill(0);
       let wL = 0;
       let sqL = 0;
       let sqR = sqTot;
       const last = m - msl;
       for (let k = 0; k < last; k++) {
-        const v = id[k];
+        const v = key[k];
         const c = v & cMask;
-        const ws = v >>> cBits;
+        const ws = (v >>> cBits) & wMask;
         const l = cntL[c];
         sqL += ws * (2 * l + ws);
         sqR -= ws * (2 * (tot[c] - l) - ws);
         cntL[c] = l + ws;
         wL += ws;
-        const ka = key[k];
-        const kb = key[k + 1];
+        const ka = v >>> cwBits;
+        const kb = key[k + 1] >>> cwBits;
         if (ka === kb) continue;
         const proxy = sqL / wL + sqR / (W - wL);
         // The value-gap test reads a large array, so it runs only for a would-be best.
@@ -331,8 +333,8 @@ class Grower {
     // Stable partition (samples and their packed class/weight together): ranks <= bestLo go left. Keeping rows in
     // increasing order makes the rank gathers at the children walk memory forwards.
     const ro = bestF * n;
-    const tmpS = this.keyB;
-    const tmpC = this.idB;
+    const tmpS = this.keyA;
+    const tmpC = this.keyB;
     let i = start;
     let r = 0;
     for (let k = start; k < end; k++) {
@@ -350,58 +352,51 @@ class Grower {
     return i;
   }
 
-  /** Sorts (keyA, idA)[0, m) by key, keys in [base, base + range]; the result is left in sortedKey / sortedId. */
-  private sortPairs(m: number, base: number, range: number): void {
+  /** Sorts keyA[0, m) by rank (key >>> cwBits, in [base, base + range]), stably; returns keyA or keyB. */
+  private sortKeys(m: number, base: number, range: number): Int32Array {
+    const sh = this.cwBits;
     let sk = this.keyA;
-    let si = this.idA;
     if (m <= INSERTION_MAX) {
       for (let i = 1; i < m; i++) {
         const k = sk[i];
-        const s = si[i];
+        const r = k >>> sh;
         let j = i - 1;
-        while (j >= 0 && sk[j] > k) {
+        while (j >= 0 && sk[j] >>> sh > r) {
           sk[j + 1] = sk[j];
-          si[j + 1] = si[j];
           j--;
         }
         sk[j + 1] = k;
-        si[j + 1] = s;
       }
-    } else {
-      // LSD radix on key - base with digits of at most 11 bits (histograms stay in L1).
-      const bits = 32 - Math.clz32(range);
-      const passes = Math.ceil(bits / 11);
-      const d = Math.ceil(bits / passes);
-      const mask = (1 << d) - 1;
-      const hist = this.hist;
-      let dk = this.keyB;
-      let di = this.idB;
-      for (let p = 0, shift = 0; p < passes; p++, shift += d) {
-        hist.fill(0, 0, mask + 1);
-        for (let i = 0; i < m; i++) hist[((sk[i] - base) >>> shift) & mask]++;
-        for (let b = 0, acc = 0; b <= mask; b++) {
-          const h = hist[b];
-          hist[b] = acc;
-          acc += h;
-        }
-        for (let i = 0; i < m; i++) {
-          const k = sk[i];
-          const pos = hist[((k - base) >>> shift) & mask]++;
-          dk[pos] = k;
-          di[pos] = si[i];
-        }
-        const tk = sk;
-        const ti = si;
-        sk = dk;
-        si = di;
-        dk = tk;
-        di = ti;
-      }
+      return sk;
     }
-    this.sortedKey = sk;
-    this.sortedId = si;
+    // LSD radix on rank - base with digits of at most 11 bits (histograms stay in L1).
+    const bits = bitLength(range);
+    const passes = Math.ceil(bits / 11);
+    const d = Math.ceil(bits / passes);
+    const mask = (1 << d) - 1;
+    const hist = this.hist;
+    let dk = this.keyB;
+    for (let p = 0, shift = 0; p < passes; p++, shift += d) {
+      hist.fill(0, 0, mask + 1);
+      for (let i = 0; i < m; i++) hist[(((sk[i] >>> sh) - base) >>> shift) & mask]++;
+      for (let b = 0, acc = 0; b <= mask; b++) {
+        const h = hist[b];
+        hist[b] = acc;
+        acc += h;
+      }
+      for (let i = 0; i < m; i++) {
+        const k = sk[i];
+        dk[hist[(((k >>> sh) - base) >>> shift) & mask]++] = k;
+      }
+      const t = sk;
+      sk = dk;
+      dk = t;
+    }
+    return sk;
   }
 }
+
+const bitLength = (x: number) => 32 - Math.clz32(x);
 
 /**
  * Ranks every column once: rank[f * n + i] is the index of X[i, f] among column f's sorted distinct values,
