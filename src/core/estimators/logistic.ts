@@ -7,8 +7,7 @@ import { type ParamSpecs, type ParamValue, resolveParams } from "../params.js";
 
 export type LogisticParams = {
   C: number;
-  /** null = no penalty (the params layer reads "none" as null, as scikit-learn's penalty=None). */
-  penalty: "l2" | null;
+  penalty: "l2" | "none";
   max_iter: number;
   tol: number;
   fit_intercept: boolean;
@@ -111,13 +110,7 @@ export function multinomialObjective(
 export class LogisticRegression extends BaseClassifier {
   static readonly specs: ParamSpecs = {
     C: { type: "float", default: 1, min: Number.MIN_VALUE, help: "inverse of regularisation strength" },
-    penalty: {
-      type: "enum",
-      values: ["l2"],
-      nullable: true,
-      default: "l2",
-      help: "l2 penalty on the weights, or none",
-    },
+    penalty: { type: "enum", values: ["l2", "none"], default: "l2", help: "l2 penalty on the weights, or none" },
     max_iter: { type: "int", default: 100, min: 1, help: "L-BFGS iteration limit" },
     tol: { type: "float", default: 1e-4, min: Number.MIN_VALUE, help: "stop when the gradient's max-abs is below" },
     fit_intercept: { type: "bool", default: true, help: "learn a bias per class" },
@@ -170,7 +163,7 @@ export class LogisticRegression extends BaseClassifier {
     const K = present.length;
     const d = X.cols;
     const { C, penalty, max_iter, tol, fit_intercept } = this.params;
-    const l2 = penalty === null ? 0 : 1 / (K === 2 ? C / 2 : C);
+    const l2 = penalty === "none" ? 0 : 1 / (K === 2 ? C / 2 : C);
     const fn = multinomialObjective(X, codes, K, l2, fit_intercept);
     const stride = d + (fit_intercept ? 1 : 0);
     const r = lbfgs(fn, new Float64Array(K * stride), { maxIter: max_iter, gtol: tol });
