@@ -33,7 +33,7 @@ const treeSpecs = (maxFeatures: MaxFeatures): ParamSpecs => ({
   random_state: { type: "int", default: 0, help: "seed for bootstraps and feature draws" },
 });
 
-/** State in model files: the trees in tree.ts's compact encoding plus classes and input width. */
+/** State in model files: the trees in the compact encoding below, plus class names and input width. */
 type TreeModelState = TreeState & { classes: string[]; n_features: number };
 
 /**

@@ -93,7 +93,7 @@ export function growTrees(
 ): TreeArrays {
   const { rows: n, cols: F, data } = X;
   const fail = (msg: string) => new HandgestureError(`${owner}: ${msg}`, "INVALID_DATA");
-  if (n === 0) throw fail("cannot fit on 0 rows");
+  if (n === 0 || F === 0) throw fail(`cannot fit on ${n} rows x ${F} columns`);
   if (y.length !== n) throw fail(`X has ${n} rows but y has ${y.length} labels`);
   for (let i = 0; i < n; i++) {
     if (!(y[i] >= 0 && y[i] < nClasses)) throw fail(`class code ${y[i]} outside 0..${nClasses - 1}`);
