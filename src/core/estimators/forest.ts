@@ -1,10 +1,11 @@
+import { decodeBytes, encodeBytes } from "../base64.js";
 import { HandgestureError, ModelFormatError, NotFittedError } from "../errors.js";
 import { BaseClassifier, type EstimatorJSON } from "../estimator.js";
 import type { Labels } from "../labels.js";
 import type { Matrix } from "../matrix.js";
 import { type ParamSpecs, type ParamValue, resolveParams } from "../params.js";
 import { Random } from "../random.js";
-import { accumulateLeaves, type GrowOptions, growTrees, type TreeArrays } from "./tree.js";
+import { type GrowOptions, growTrees, type TreeArrays } from "./tree.js";
 
 export type MaxFeatures = "sqrt" | "log2" | "all";
 
@@ -131,6 +132,45 @@ abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
   }
 }
 
+/**
+ * Adds each tree's leaf distribution for row x into out (not cleared, not averaged). No allocation. Walks four
+ * trees at once: their node loads are independent, so the CPU overlaps the cache misses. Leaves are added in
+ * tree order, so sums are the same bits as one tree at a time.
+ */
+function accumulateLeaves(t: TreeArrays, x: Float64Array, out: Float64Array): void {
+  const { roots, feature: f, threshold: th, left: l, right: r } = t;
+  const T = roots.length;
+  let k = 0;
+  for (; k + 4 <= T; k += 4) {
+    let a = roots[k];
+    let b = roots[k + 1];
+    let c = roots[k + 2];
+    let d = roots[k + 3];
+    // Until all four are leaves (negative): the bitwise and of the refs is negative only then.
+    while ((a & b & c & d) >= 0) {
+      if (a >= 0) a = x[f[a]] <= th[a] ? l[a] : r[a];
+      if (b >= 0) b = x[f[b]] <= th[b] ? l[b] : r[b];
+      if (c >= 0) c = x[f[c]] <= th[c] ? l[c] : r[c];
+      if (d >= 0) d = x[f[d]] <= th[d] ? l[d] : r[d];
+    }
+    addLeaf(t, a, out);
+    addLeaf(t, b, out);
+    addLeaf(t, c, out);
+    addLeaf(t, d, out);
+  }
+  for (; k < T; k++) {
+    let a = roots[k];
+    while (a >= 0) a = x[f[a]] <= th[a] ? l[a] : r[a];
+    addLeaf(t, a, out);
+  }
+}
+
+function addLeaf(t: TreeArrays, ref: number, out: Float64Array): void {
+  const c = t.leaf[~ref];
+  if (c >= 0) out[c] += 1;
+  else for (let j = 0, o = ~c; j < t.nClasses; j++) out[j] += t.dist[o + j];
+}
+
 function checkType(json: EstimatorJSON, type: string): void {
   if (json?.type !== type) throw new ModelFormatError(`expected a ${type}, got ${json?.type}`);
 }
@@ -237,12 +277,12 @@ export function encodeTrees(t: TreeArrays): TreeState {
   }
   const d = new DataView(new ArrayBuffer(dist.length * 8));
   for (let j = 0; j < dist.length; j++) d.setFloat64(8 * j, dist[j], true);
-  const b64 = (v: DataView) => toBase64(new Uint8Array(v.buffer));
+  const b64 = (v: DataView) => encodeBytes(new Uint8Array(v.buffer));
   return {
     n_trees: t.roots.length,
     n_internal: nI,
     n_leaves: nL,
-    structure: toBase64(bits),
+    structure: encodeBytes(bits),
     feature_bytes: fb,
     feature: b64(feat),
     threshold: b64(thr),
@@ -354,41 +394,10 @@ function getUint(v: DataView, at: number, bytes: number): number {
   return bytes === 1 ? v.getUint8(at) : bytes === 2 ? v.getUint16(at, true) : v.getUint32(at, true);
 }
 
-// Base64 without Buffer or atob, so the core runs unchanged in browsers.
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64_INV = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64_INV[B64.charCodeAt(i)] = i;
-
-export function toBase64(bytes: Uint8Array): string {
-  const n = bytes.length;
-  const out = new Uint8Array(4 * Math.ceil(n / 3));
-  let o = 0;
-  for (let i = 0; i < n; i += 3) {
-    const v = (bytes[i] << 16) | ((i + 1 < n ? bytes[i + 1] : 0) << 8) | (i + 2 < n ? bytes[i + 2] : 0);
-    out[o++] = B64.charCodeAt(v >>> 18);
-    out[o++] = B64.charCodeAt((v >>> 12) & 63);
-    out[o++] = i + 1 < n ? B64.charCodeAt((v >>> 6) & 63) : 61;
-    out[o++] = i + 2 < n ? B64.charCodeAt(v & 63) : 61;
+function fromBase64(s: string, what: string): Uint8Array {
+  try {
+    return decodeBytes(s);
+  } catch (e) {
+    throw new ModelFormatError(`tree model: ${what}: ${(e as Error).message}`);
   }
-  return new TextDecoder().decode(out);
-}
-
-export function fromBase64(s: string, what = "base64"): Uint8Array {
-  if (s.length % 4 !== 0) throw new ModelFormatError(`${what}: base64 length ${s.length} is not a multiple of 4`);
-  const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let v = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = s.charCodeAt(i + j);
-      const d = c === 61 && i + j >= s.length - pad ? 0 : c < 128 ? B64_INV[c] : -1;
-      if (d < 0) throw new ModelFormatError(`${what}: invalid base64 character at ${i + j}`);
-      v = (v << 6) | d;
-    }
-    if (o < out.length) out[o++] = v >>> 16;
-    if (o < out.length) out[o++] = (v >>> 8) & 255;
-    if (o < out.length) out[o++] = v & 255;
-  }
-  return out;
 }

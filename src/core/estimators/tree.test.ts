@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Matrix, matrix } from "../matrix.js";
 import { Random } from "../random.js";
-import { decodeTrees, encodeTrees, fromBase64, toBase64 } from "./forest.js";
+import { decodeTrees, encodeTrees } from "./forest.js";
 import { type GrowOptions, growTrees, rankColumns, type TreeArrays } from "./tree.js";
 
 const FULL: GrowOptions = {
@@ -100,14 +100,6 @@ describe("rankColumns", () => {
 });
 
 describe("tree encoding", () => {
-  it("base64 round-trips every length", () => {
-    for (let n = 0; n < 10; n++) {
-      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 13) & 255);
-      expect(fromBase64(toBase64(bytes))).toEqual(bytes);
-    }
-    expect(toBase64(Uint8Array.of(0xfb, 0xff))).toBe("+/8=");
-  });
-
   it("round-trips trees with many classes and many features (wider integer fields)", () => {
     const { X, y } = noisy(300, 300, 3, 4);
     const yWide = Int32Array.from(y, (c, i) => (i % 2 ? 299 : c));

@@ -42,45 +42,6 @@ export interface TreeArrays {
   dist: Float64Array;
 }
 
-/**
- * Adds each tree's leaf distribution for row x into out (not cleared, not averaged). No allocation. Walks four
- * trees at once: their node loads are independent, so the CPU overlaps the cache misses. Leaves are added in
- * tree order, so sums are the same bits as one tree at a time.
- */
-export function accumulateLeaves(t: TreeArrays, x: Float64Array, out: Float64Array): void {
-  const { roots, feature: f, threshold: th, left: l, right: r } = t;
-  const T = roots.length;
-  let k = 0;
-  for (; k + 4 <= T; k += 4) {
-    let a = roots[k];
-    let b = roots[k + 1];
-    let c = roots[k + 2];
-    let d = roots[k + 3];
-    // Until all four are leaves (negative): the bitwise and of the refs is negative only then.
-    while ((a & b & c & d) >= 0) {
-      if (a >= 0) a = x[f[a]] <= th[a] ? l[a] : r[a];
-      if (b >= 0) b = x[f[b]] <= th[b] ? l[b] : r[b];
-      if (c >= 0) c = x[f[c]] <= th[c] ? l[c] : r[c];
-      if (d >= 0) d = x[f[d]] <= th[d] ? l[d] : r[d];
-    }
-    addLeaf(t, a, out);
-    addLeaf(t, b, out);
-    addLeaf(t, c, out);
-    addLeaf(t, d, out);
-  }
-  for (; k < T; k++) {
-    let a = roots[k];
-    while (a >= 0) a = x[f[a]] <= th[a] ? l[a] : r[a];
-    addLeaf(t, a, out);
-  }
-}
-
-function addLeaf(t: TreeArrays, ref: number, out: Float64Array): void {
-  const c = t.leaf[~ref];
-  if (c >= 0) out[c] += 1;
-  else for (let j = 0, o = ~c; j < t.nClasses; j++) out[j] += t.dist[o + j];
-}
-
 /** Grows `nTrees` trees on X (rows x features) and class codes y in [0, nClasses), one Random fork per tree. */
 export function growTrees(
   X: Matrix,
