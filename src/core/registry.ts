@@ -1,4 +1,7 @@
 import type { Estimator, EstimatorClass } from "./estimator.js";
+import { RandomForestClassifier } from "./estimators/forest.js";
+import { KNeighborsClassifier } from "./estimators/knn.js";
+import { LogisticRegression } from "./estimators/logistic.js";
 import { MLPClassifier } from "./estimators/mlp.js";
 import { HandShapeFeatures } from "./features/hand-shape.js";
 import { LandmarkNormalizer } from "./features/seed-normalizer.js";
@@ -9,5 +12,8 @@ export const ESTIMATORS: Readonly<Record<string, EstimatorClass<Estimator>>> = O
   LandmarkNormalizer,
   HandShapeFeatures,
   StandardScaler,
+  KNeighborsClassifier,
+  LogisticRegression,
+  RandomForestClassifier,
   MLPClassifier,
 });

@@ -38,7 +38,13 @@ const handArb = fc
     const px = h[51] - h[0];
     const py = h[52] - h[1];
     const palmOk = Math.abs(ix * py - iy * px) > 0.05 * Math.hypot(ix, iy) * Math.hypot(px, py);
-    return Math.hypot(h[36] - h[0], h[37] - h[1]) > 5 && Math.hypot(ix - px, iy - py) > 5 && palmOk;
+    return (
+      Math.hypot(h[36] - h[0], h[37] - h[1]) > 5 &&
+      Math.hypot(ix, iy) > 5 &&
+      Math.hypot(px, py) > 5 &&
+      Math.hypot(ix - px, iy - py) > 5 &&
+      palmOk
+    );
   });
 
 function transformOne(
