@@ -1,5 +1,6 @@
 import { ModelFormatError } from "./errors.js";
 import type { Classifier, Estimator, EstimatorJSON } from "./estimator.js";
+import { VotingClassifier } from "./estimators/voting.js";
 import { COLUMNS, HAND_DIM } from "./landmarks.js";
 import { Pipeline } from "./pipeline.js";
 import { ESTIMATORS } from "./registry.js";
@@ -48,11 +49,13 @@ export function estimatorFromJSON(json: EstimatorJSON): Estimator {
   if (!json || typeof json !== "object" || typeof json.type !== "string") {
     throw new ModelFormatError("model file: an estimator entry has no type");
   }
+  // Composites hold other estimators: they get this function to rebuild their parts.
   if (json.type === "Pipeline") return Pipeline.fromJSON(json, estimatorFromJSON);
+  if (json.type === "VotingClassifier") return VotingClassifier.fromJSON(json, estimatorFromJSON);
   const cls = ESTIMATORS[json.type];
   if (!cls) {
     throw new ModelFormatError(
-      `model file: unknown estimator type "${json.type}"; known: Pipeline, ${Object.keys(ESTIMATORS).join(", ")}`,
+      `model file: unknown estimator type "${json.type}"; known: Pipeline, VotingClassifier, ${Object.keys(ESTIMATORS).join(", ")}`,
     );
   }
   return cls.fromJSON(json);
@@ -88,7 +91,7 @@ export function fromModelFile(source: unknown): LoadedModel {
       `model file format version ${f.version} is newer than this handgesture reads (up to ${MODEL_FORMAT_VERSION}): upgrade handgesture`,
     );
   }
-  if (!f.pipeline || f.pipeline.type !== "Pipeline") {
+  if (f.pipeline?.type !== "Pipeline") {
     throw new ModelFormatError('model file has no "pipeline" of type Pipeline');
   }
   const model = Pipeline.fromJSON(f.pipeline, estimatorFromJSON, HAND_DIM);

@@ -56,8 +56,11 @@ export function describe(spec: ParamSpec): string {
   switch (spec.type) {
     case "int":
     case "float": {
-      const range =
-        spec.min !== undefined && spec.max !== undefined
+      // Number.MIN_VALUE as a minimum means "strictly positive".
+      const min = spec.min === Number.MIN_VALUE ? " > 0" : undefined;
+      const range = min
+        ? min
+        : spec.min !== undefined && spec.max !== undefined
           ? ` in [${spec.min}, ${spec.max}]`
           : spec.min !== undefined
             ? ` >= ${spec.min}`

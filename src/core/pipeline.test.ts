@@ -75,8 +75,13 @@ describe("Pipeline", () => {
   it("every named pipeline builds, fits a toy problem, and survives the model file round trip", () => {
     const { X, y } = toyHands(40);
     for (const name of Object.keys(PIPELINES)) {
-      const quick = name === "handshape-mlp" ? { mlp__n_ensemble: 1, mlp__max_iter: 20 } : {};
-      const p = buildPipeline(name, name === "seed-rf" ? { rf__n_estimators: 10 } : quick).fit(X, y);
+      const quick: Record<string, number> =
+        name === "handshape-mlp"
+          ? { mlp__n_ensemble: 1, mlp__max_iter: 20 }
+          : name === "seed-rf"
+            ? { rf__n_estimators: 10 }
+            : {};
+      const p = buildPipeline(name, quick).fit(X, y);
       const text = JSON.stringify(toModelFile(p, { pipeline_name: name }));
       const { model, file } = fromModelFile(text);
       expect(file.training.pipeline_name).toBe(name);

@@ -43,7 +43,7 @@ export const PIPELINES: Readonly<Record<string, PipelineRecipe>> = Object.freeze
     "handshape-mlp",
     "mirror-invariant hand-shape features (coordinates, depth, fingertip distances), standardised, 5 small MLPs",
     [
-      ["features", () => new HandShapeFeatures({ include_z: true }), "HandShapeFeatures", HandShapeFeatures.specs],
+      ["features", () => new HandShapeFeatures(), "HandShapeFeatures", HandShapeFeatures.specs],
       scaler,
       [
         "mlp",

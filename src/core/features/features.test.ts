@@ -56,11 +56,13 @@ function transformOne(
   return out;
 }
 
-function moved(h: Float64Array, dx: number, dy: number, s: number): Float64Array {
+/** The hand moved by (dx, dy) and scaled by s in x, y; z scaled by sz (a hand s times larger has z s times larger). */
+function moved(h: Float64Array, dx: number, dy: number, s: number, sz = 1): Float64Array {
   const g = new Float64Array(h);
   for (let i = 0; i < NUM_LANDMARKS; i++) {
     g[3 * i] = h[3 * i] * s + dx;
     g[3 * i + 1] = h[3 * i + 1] * s + dy;
+    g[3 * i + 2] = h[3 * i + 2] * sz;
   }
   return g;
 }
@@ -119,10 +121,10 @@ describe("LandmarkNormalizer (the seed's, exactly)", () => {
 describe("HandShapeFeatures", () => {
   const f = new HandShapeFeatures();
 
-  it("has 42 coordinates + 60 fingertip distances by default; 210 with all pairs; 63 with z and no distances", () => {
-    expect(f.outputDim(HAND_DIM)).toBe(102);
-    expect(new HandShapeFeatures({ distances: "all" }).outputDim(HAND_DIM)).toBe(252);
-    expect(new HandShapeFeatures({ distances: "none", include_z: true }).outputDim(HAND_DIM)).toBe(63);
+  it("has 42 coordinates + 21 depths + 60 fingertip distances by default; 210 with all pairs; none optional", () => {
+    expect(f.outputDim(HAND_DIM)).toBe(123);
+    expect(new HandShapeFeatures({ distances: "all" }).outputDim(HAND_DIM)).toBe(273);
+    expect(new HandShapeFeatures({ distances: "none", depth: "none" }).outputDim(HAND_DIM)).toBe(42);
   });
 
   it("is invariant to translation and scale (property)", () => {
@@ -133,7 +135,7 @@ describe("HandShapeFeatures", () => {
         fc.double({ min: -500, max: 500, noNaN: true }),
         fc.double({ min: 0.2, max: 5, noNaN: true }),
         (h, dx, dy, s) => {
-          expectClose(transformOne(f, moved(h, dx, dy, s)), transformOne(f, h), 1e-7);
+          expectClose(transformOne(f, moved(h, dx, dy, s, s)), transformOne(f, h), 1e-7);
         },
       ),
     );
@@ -169,7 +171,7 @@ describe("HandShapeFeatures", () => {
     expect(() => new HandShapeFeatures({ bogus: true } as never)).toThrow(
       /unknown parameter "bogus".*mirror_invariant/,
     );
-    expect(() => f.setParams({ include_z: "maybe" })).toThrow(/true or false/);
+    expect(() => f.setParams({ mirror_invariant: "maybe" })).toThrow(/true or false/);
     expect(() => f.setParams({ distances: "some" })).toThrow(/one of tips, all, none/);
   });
 });

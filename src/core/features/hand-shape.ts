@@ -24,7 +24,7 @@ import { checkHandDim, transformRows } from "./seed-normalizer.js";
 export interface HandShapeParams extends Params {
   mirror_invariant: boolean;
   distances: "tips" | "all" | "none";
-  include_z: boolean;
+  depth: "none" | "raw" | "spread";
 }
 
 const TIPS = [THUMB_TIP, INDEX_TIP, MIDDLE_TIP, RING_TIP, PINKY_TIP];
@@ -65,7 +65,8 @@ function distancePairs(which: HandShapeParams["distances"]): Int32Array {
  *   wrist-to-middle-tip distance, which shrinks when the finger curls and so mixes pose with scale.
  * - Distances from each fingertip to the other tips, the knuckles and the wrist (60, scale-normalised): finger
  *   spread and curl in a form a small model uses directly. All 210 pairwise distances did no better.
- * Output: 42 normalised x, y (+ 21 z if include_z) + the distances (60 "tips", 210 "all", 0 "none").
+ * - Depth z relative to the wrist, scaled by its own spread (its scale depends on the unknown frame width).
+ * Output: 42 normalised x, y (+ 21 z unless depth is "none") + the distances (60 "tips", 210 "all", 0 "none").
  */
 export class HandShapeFeatures implements Transformer {
   static readonly specs: ParamSpecs = {
@@ -76,7 +77,12 @@ export class HandShapeFeatures implements Transformer {
       default: "tips",
       help: "landmark distances to add: fingertips to tips/knuckles/wrist (60), all pairs (210), none",
     },
-    include_z: { type: "bool", default: false, help: "add MediaPipe's relative depth z (21 values)" },
+    depth: {
+      type: "enum",
+      values: ["none", "raw", "spread"],
+      default: "spread",
+      help: "MediaPipe's relative depth z of each landmark (less the wrist's): left out, as is, or divided by its mean spread",
+    },
   };
   readonly type = "HandShapeFeatures";
   private params: HandShapeParams;
@@ -103,7 +109,7 @@ export class HandShapeFeatures implements Transformer {
   outputDim(inputDim: number): number {
     checkHandDim(this.type, inputDim);
     const n = NUM_LANDMARKS;
-    return 2 * n + (this.params.include_z ? n : 0) + this.pairs.length / 2;
+    return 2 * n + (this.params.depth === "none" ? 0 : n) + this.pairs.length / 2;
   }
 
   transformRow(x: Float64Array, out: Float64Array): void {
@@ -133,9 +139,17 @@ export class HandShapeFeatures implements Transformer {
       out[k++] = px[i];
       out[k++] = py[i];
     }
-    if (this.params.include_z) {
+    if (this.params.depth !== "none") {
       const wz = x[3 * WRIST + 2];
-      for (let i = 0; i < n; i++) out[k++] = x[3 * i + 2] - wz;
+      let zs = 1;
+      if (this.params.depth === "spread") {
+        // z is in units of the source frame's width, which the dataset does not record: dividing by its own
+        // mean spread makes it independent of how large the hand was in the frame.
+        let spread = 0;
+        for (let i = 0; i < n; i++) spread += Math.abs(x[3 * i + 2] - wz);
+        zs = spread > 0 ? n / spread : 0;
+      }
+      for (let i = 0; i < n; i++) out[k++] = (x[3 * i + 2] - wz) * zs;
     }
     const pairs = this.pairs;
     for (let p = 0; p < pairs.length; p += 2) {

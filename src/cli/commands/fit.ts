@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { encodeLabels } from "../../core/labels.js";
+import type { ParamValue } from "../../core/params.js";
+import { buildPipeline, DEFAULT_PIPELINE } from "../../core/pipelines.js";
+import { readLandmarkCsv } from "../../node/data.js";
+import { digest, readText, saveModel } from "../../node/model-io.js";
+import { VERSION } from "../../node/version.js";
+import { collectParam, fmt, formatBytes } from "../util.js";
+import { pipelinesHelp } from "./pipelines-help.js";
+
+export function registerFit(program: Command): void {
+  program
+    .command("fit")
+    .description("fit one pipeline on all rows of a landmark CSV and write the model file")
+    .requiredOption("--data <csv>", "HaGRID landmark CSV (x1,y1,z1,...,z21,label)")
+    .requiredOption("--out <model.json>", "where to write the model file")
+    .option("--pipeline <name>", "pipeline to fit", DEFAULT_PIPELINE)
+    .option("--param <key=value>", "override a parameter (repeatable), e.g. mlp__alpha=0.3", collectParam, {})
+    .option("--skip-invalid", "skip malformed rows (and report them) instead of stopping")
+    .option("--json", "print a JSON summary")
+    .addHelpText("after", pipelinesHelp)
+    .action(
+      async (opts: {
+        data: string;
+        out: string;
+        pipeline: string;
+        param: Record<string, ParamValue>;
+        skipInvalid?: boolean;
+        json?: boolean;
+      }) => {
+        const model = buildPipeline(opts.pipeline, opts.param);
+        const table = await readLandmarkCsv(opts.data, { skipInvalid: opts.skipInvalid });
+        const y = encodeLabels(table.labels);
+        const t0 = performance.now();
+        model.fit(table.X, y);
+        const fitMs = performance.now() - t0;
+        const counts: Record<string, number> = {};
+        for (const l of table.labels) counts[l] = (counts[l] ?? 0) + 1;
+        const bytes = await saveModel(opts.out, model, {
+          pipeline_name: opts.pipeline,
+          params: model.getParams(),
+          created_at: new Date().toISOString(),
+          rows: table.X.rows,
+          class_counts: counts,
+          data_source: opts.data,
+          data_digest: digest(await readText(opts.data)),
+          fit_seconds: fitMs / 1000,
+          library_version: VERSION,
+        });
+        const summary = {
+          model: opts.out,
+          pipeline: opts.pipeline,
+          rows: table.X.rows,
+          classes: y.classes.length,
+          skipped: table.skipped.length,
+          fit_seconds: fitMs / 1000,
+          bytes,
+        };
+        if (opts.json) console.log(JSON.stringify(summary));
+        else {
+          console.log(
+            `fitted ${opts.pipeline} on ${table.X.rows} rows, ${y.classes.length} classes in ${fmt(fitMs / 1000, 2)} s`,
+          );
+          console.log(`wrote ${opts.out} (${formatBytes(bytes)})`);
+        }
+      },
+    );
+}
