@@ -6,9 +6,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { parseLandmarkCsv } from "../src/core/csv.js";
 import { RandomForestClassifier } from "../src/core/estimators/forest.js";
+import { LandmarkNormalizer } from "../src/core/features/seed-normalizer.js";
 import { encodeLabels, type Labels } from "../src/core/labels.js";
-import { type Matrix, matrix, row } from "../src/core/matrix.js";
+import { type Matrix, row } from "../src/core/matrix.js";
 import { BENCH_CSV } from "../test/shared.js";
 
 const trees = Number(process.argv[2] ?? 200);
@@ -18,23 +20,10 @@ if (!existsSync(csv)) {
   process.exit(1);
 }
 
-/** The seed's features: x, y relative to the wrist, scaled by the wrist-to-middle-tip distance; z as is. */
+/** The seed's features, through the library's own reader and LandmarkNormalizer. */
 function readSeedFeatures(path: string): { X: Matrix; y: Labels } {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter(Boolean).slice(1);
-  const X = matrix(lines.length, 63);
-  const names = lines.map((line, i) => {
-    const cells = line.split(",");
-    const r = row(X, i);
-    for (let j = 0; j < 63; j++) r[j] = Number(cells[j]);
-    const [wx, wy] = [r[0], r[1]];
-    const scale = Math.hypot(r[36] - wx, r[37] - wy);
-    for (let k = 0; k < 21; k++) {
-      r[3 * k] = (r[3 * k] - wx) / scale;
-      r[3 * k + 1] = (r[3 * k + 1] - wy) / scale;
-    }
-    return cells[63];
-  });
-  return { X, y: encodeLabels(names) };
+  const table = parseLandmarkCsv(readFileSync(path, "utf8"), { file: path });
+  return { X: new LandmarkNormalizer().transform(table.X), y: encodeLabels(table.labels) };
 }
 
 const SKLEARN = `

@@ -76,11 +76,15 @@ describe("Pipeline", () => {
     const { X, y } = toyHands(40);
     for (const name of Object.keys(PIPELINES)) {
       const quick: Record<string, number> =
-        name === "handshape-mlp"
-          ? { mlp__n_ensemble: 1, mlp__max_iter: 20 }
-          : name === "seed-rf"
-            ? { rf__n_estimators: 10 }
-            : {};
+        {
+          "handshape-vote": {
+            vote__mlp__mlp__n_ensemble: 1,
+            vote__mlp__mlp__max_iter: 20,
+            vote__forest__rf__n_estimators: 10,
+          },
+          "handshape-mlp": { mlp__n_ensemble: 1, mlp__max_iter: 20 },
+          "seed-rf": { rf__n_estimators: 10 },
+        }[name] ?? {};
       const p = buildPipeline(name, quick).fit(X, y);
       const text = JSON.stringify(toModelFile(p, { pipeline_name: name }));
       const { model, file } = fromModelFile(text);

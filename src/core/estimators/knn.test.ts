@@ -231,19 +231,11 @@ describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("KNeighborsClassifi
 });
 
 describe.skipIf(!hasShared("data", "hagrid_bench_25k.csv"))("KNeighborsClassifier at full size", () => {
-  it("predicts one hand against 25,675 rows well under scikit-learn's 0.8 ms, exactly", () => {
+  // Speed is measured by bench/predict.ts; this checks the pruned search stays exact at full size.
+  it("finds exactly the naive scan's neighbours among 25,675 rows", () => {
     const { X, y } = loadSeed(BENCH_CSV);
     const dev = loadSeed(DEV_CSV).X;
     const m = new KNeighborsClassifier({ n_neighbors: 3 }).fit(X, y);
-    const out = new Float64Array(y.classes.length);
-    for (let i = 0; i < 200; i++) m.predictProbaRow(row(dev, i), out); // warm up
-    const times: number[] = [];
-    for (let rep = 0; rep < 5; rep++) {
-      const t0 = performance.now();
-      for (let i = 0; i < dev.rows; i++) m.predictProbaRow(row(dev, i), out);
-      times.push((performance.now() - t0) / dev.rows);
-    }
-    expect(Math.min(...times)).toBeLessThan(0.8);
     for (let i = 0; i < dev.rows; i += 47) {
       const nb = m.kneighbors(matrix(1, 63, row(dev, i)), 3);
       expect(Array.from(nb.indices)).toEqual(
