@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseLandmarkCsv } from "../src/core/csv.js";
 import { encodeLabels } from "../src/core/labels.js";
 import type { LiveHand } from "../src/core/landmarks.js";
 import { buildPipeline, DEFAULT_PIPELINE } from "../src/core/pipelines.js";
 import { GestureRecognizer, type Recognition } from "../src/core/recognize.js";
+import { loadTable } from "./data.js";
 import { DEV_CSV, hasShared, TILES_JSON } from "./shared.js";
 
 /**
@@ -26,7 +26,7 @@ describe.skipIf(!ready)("live tiles through the default model", () => {
   const got = new Map<string, Recognition>();
 
   beforeAll(() => {
-    const table = parseLandmarkCsv(readFileSync(DEV_CSV, "utf8"), { file: DEV_CSV });
+    const table = loadTable(DEV_CSV);
     const model = buildPipeline(DEFAULT_PIPELINE).fit(table.X, encodeLabels(table.labels));
     const rec = new GestureRecognizer(model);
     const { results } = JSON.parse(readFileSync(TILES_JSON, "utf8")) as { results: TileResult[] };

@@ -1,4 +1,4 @@
-import { NotFittedError } from "./errors.js";
+import { HandgestureError, NotFittedError } from "./errors.js";
 import type { Labels } from "./labels.js";
 import { type Matrix, matrix, row } from "./matrix.js";
 import type { ParamSpecs, Params, ParamValue } from "./params.js";
@@ -80,6 +80,17 @@ export abstract class BaseClassifier implements Classifier {
     const cls = this.classes;
     return Array.from(this.predictCodes(X), (c) => cls[c]);
   }
+}
+
+/**
+ * The checks every classifier's fit starts with: one label per row of X, and at least one row. Throws
+ * HandgestureError (INVALID_DATA) with a message prefixed by `owner` (the estimator's type name).
+ */
+export function checkFitInput(owner: string, X: Matrix, y: Labels): void {
+  if (X.rows !== y.codes.length) {
+    throw new HandgestureError(`${owner}: X has ${X.rows} rows but y has ${y.codes.length} labels`, "INVALID_DATA");
+  }
+  if (X.rows === 0) throw new HandgestureError(`${owner}: cannot fit on 0 rows`, "INVALID_DATA");
 }
 
 export function argmaxRows(P: Matrix): Int32Array {

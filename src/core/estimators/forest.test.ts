@@ -1,6 +1,5 @@
-// biome-ignore lint/correctness/noNodejsModules: the test reads the shared data file; the code under test does not.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadSeed } from "../../../test/data.js";
 import { DEV_CSV, hasShared } from "../../../test/shared.js";
 import { HandgestureError, ModelFormatError, NotFittedError } from "../errors.js";
 import type { EstimatorJSON } from "../estimator.js";
@@ -185,28 +184,9 @@ describe("RandomForestClassifier model files", () => {
   });
 });
 
-/** The seed's features: x, y relative to the wrist, scaled by the wrist-to-middle-tip distance; z as is. */
-function readSeedFeatures(path: string): { X: Matrix; y: Labels } {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter(Boolean).slice(1);
-  const X = matrix(lines.length, 63);
-  const names = lines.map((line, i) => {
-    const cells = line.split(",");
-    const r = X.data.subarray(i * 63, (i + 1) * 63);
-    for (let j = 0; j < 63; j++) r[j] = Number(cells[j]);
-    const [wx, wy] = [r[0], r[1]];
-    const scale = Math.hypot(r[36] - wx, r[37] - wy);
-    for (let k = 0; k < 21; k++) {
-      r[3 * k] = (r[3 * k] - wx) / scale;
-      r[3 * k + 1] = (r[3 * k + 1] - wy) / scale;
-    }
-    return cells[63];
-  });
-  return { X, y: encodeLabels(names) };
-}
-
 describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("RandomForestClassifier on the HaGRID dev sample", () => {
   it("reaches scikit-learn's cross-validated macro-F1 (about 0.90) with 200 trees", () => {
-    const { X, y } = readSeedFeatures(DEV_CSV);
+    const { X, y } = loadSeed(DEV_CSV);
     const cv = crossValidate(() => new RandomForestClassifier({ n_estimators: 200, random_state: 42 }), X, y, 5, {
       seed: 42,
     });

@@ -1,9 +1,7 @@
-// biome-ignore lint/correctness/noNodejsModules: the test reads the shared data files; the code under test does not.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadSeed } from "../../../test/data.js";
 import { BENCH_CSV, DEV_CSV, hasShared } from "../../../test/shared.js";
 import { NotFittedError } from "../errors.js";
-import { LandmarkNormalizer } from "../features/seed-normalizer.js";
 import { encodeLabels, type Labels } from "../labels.js";
 import { fromRows, type Matrix, matrix, row } from "../matrix.js";
 import { crossValidate } from "../model-selection.js";
@@ -209,18 +207,6 @@ describe("KNeighborsClassifier consistency", () => {
     );
   });
 });
-
-/** The dataset CSV (x1..z21,label) through the seed normalisation. */
-function loadSeed(path: string): { X: Matrix; y: Labels } {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter(Boolean).slice(1);
-  const raw = matrix(lines.length, 63);
-  const names = lines.map((line, i) => {
-    const cells = line.split(",");
-    for (let j = 0; j < 63; j++) raw.data[i * 63 + j] = Number(cells[j]);
-    return cells[63];
-  });
-  return { X: new LandmarkNormalizer().transform(raw), y: encodeLabels(names) };
-}
 
 describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("KNeighborsClassifier on the dev sample", () => {
   it("k=3 reaches scikit-learn's 5-fold macro-F1 of 0.940 (+-0.015: our folds differ)", () => {

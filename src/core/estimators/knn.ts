@@ -1,6 +1,6 @@
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from "../base64.js";
 import { HandgestureError, ModelFormatError, NotFittedError } from "../errors.js";
-import { BaseClassifier, type EstimatorJSON } from "../estimator.js";
+import { BaseClassifier, checkFitInput, type EstimatorJSON } from "../estimator.js";
 import type { Labels } from "../labels.js";
 import type { Matrix } from "../matrix.js";
 import { type ParamSpecs, type ParamValue, resolveParams } from "../params.js";
@@ -110,13 +110,7 @@ export class KNeighborsClassifier extends BaseClassifier {
   }
 
   fit(X: Matrix, y: Labels): this {
-    if (X.rows !== y.codes.length) {
-      throw new HandgestureError(
-        `${this.type}: X has ${X.rows} rows but y has ${y.codes.length} labels`,
-        "INVALID_DATA",
-      );
-    }
-    if (X.rows === 0) throw new HandgestureError(`${this.type}: cannot fit on 0 rows`, "INVALID_DATA");
+    checkFitInput(this.type, X, y);
     for (let i = 0; i < X.data.length; i++) {
       if (!Number.isFinite(X.data[i])) {
         throw new HandgestureError(

@@ -1,9 +1,7 @@
-// biome-ignore lint/correctness/noNodejsModules: the test reads the shared data file; the code under test does not.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadSeed } from "../../../test/data.js";
 import { DEV_CSV, hasShared } from "../../../test/shared.js";
 import { NotFittedError } from "../errors.js";
-import { LandmarkNormalizer } from "../features/seed-normalizer.js";
 import { encodeLabels, type Labels } from "../labels.js";
 import { fromRows, type Matrix, matrix, row } from "../matrix.js";
 import { crossValidate } from "../model-selection.js";
@@ -168,17 +166,6 @@ describe("LogisticRegression fitting", () => {
     ).toThrow(/intercept/);
   });
 });
-
-function loadSeed(path: string): { X: Matrix; y: Labels } {
-  const lines = readFileSync(path, "utf8").split(/\r?\n/).filter(Boolean).slice(1);
-  const raw = matrix(lines.length, 63);
-  const names = lines.map((line, i) => {
-    const cells = line.split(",");
-    for (let j = 0; j < 63; j++) raw.data[i * 63 + j] = Number(cells[j]);
-    return cells[63];
-  });
-  return { X: new LandmarkNormalizer().transform(raw), y: encodeLabels(names) };
-}
 
 describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("LogisticRegression on the dev sample", () => {
   it("agrees with scikit-learn 1.2.1 (C=1, max_iter=1000, full sample) to 1e-3", () => {

@@ -1,5 +1,5 @@
 import { HandgestureError, ModelFormatError, NotFittedError } from "../errors.js";
-import { BaseClassifier, type EstimatorJSON } from "../estimator.js";
+import { BaseClassifier, checkFitInput, type EstimatorJSON } from "../estimator.js";
 import type { Labels } from "../labels.js";
 import type { Matrix } from "../matrix.js";
 import { lbfgs, type Objective } from "../optim/lbfgs.js";
@@ -140,13 +140,7 @@ export class LogisticRegression extends BaseClassifier {
   }
 
   fit(X: Matrix, y: Labels): this {
-    if (X.rows !== y.codes.length) {
-      throw new HandgestureError(
-        `${this.type}: X has ${X.rows} rows but y has ${y.codes.length} labels`,
-        "INVALID_DATA",
-      );
-    }
-    if (X.rows === 0) throw new HandgestureError(`${this.type}: cannot fit on 0 rows`, "INVALID_DATA");
+    checkFitInput(this.type, X, y);
     // Like scikit-learn, model only the classes present: an absent class's unpenalised bias would run off to -inf.
     const counts = new Int32Array(y.classes.length);
     for (const c of y.codes) counts[c]++;

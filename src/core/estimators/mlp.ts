@@ -1,6 +1,6 @@
 import { decodeFloat64, encodeFloat64 } from "../base64.js";
 import { HandgestureError } from "../errors.js";
-import { BaseClassifier, type EstimatorJSON } from "../estimator.js";
+import { BaseClassifier, checkFitInput, type EstimatorJSON } from "../estimator.js";
 import type { Labels } from "../labels.js";
 import type { Matrix } from "../matrix.js";
 import { type ParamSpecs, type Params, type ParamValue, resolveParams } from "../params.js";
@@ -79,9 +79,8 @@ export class MLPClassifier extends BaseClassifier {
   }
 
   fit(X: Matrix, y: Labels): this {
-    const n = X.rows;
+    checkFitInput(this.type, X, y);
     const K = y.classes.length;
-    if (n === 0) throw new HandgestureError("MLPClassifier: cannot fit on zero rows");
     if (K < 2) throw new HandgestureError(`MLPClassifier needs at least 2 classes, got ${K}`);
     this.nets = [];
     this.nIter = [];
