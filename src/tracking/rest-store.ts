@@ -1,0 +1,679 @@
+/**
+ * A TrackingStore over MLflow's REST API 2.0 (tracking, registry and the proxied artifact API), as MLflow 2.12's
+ * server speaks it (docs/mlflow-compat.md). Isomorphic: only the global fetch, so the web app can use it too.
+ * Every JSON request goes through one `call()`; the HTTP verb and path of each method come from ENDPOINTS.
+ */
+import { type ErrorCode, HandgestureError } from "../core/errors.js";
+import type {
+  DatasetInput,
+  Experiment,
+  FileInfo,
+  Metric,
+  ModelVersion,
+  Page,
+  Param,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
+  Stage,
+  Tag,
+  ViewType,
+} from "./entities.js";
+import type { TrackingStore } from "./store.js";
+
+export interface RestStoreOptions {
+  /** Bearer token sent on every request; a function is called for each request (tokens that expire). */
+  token?: string | (() => string | undefined);
+  /** The fetch to use; default the global one. */
+  fetch?: typeof fetch;
+  /** Per-request timeout in milliseconds; default 120 000. */
+  timeoutMs?: number;
+}
+
+type Verb = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** Each JSON call: [HTTP verb, path under /api/2.0/mlflow/]. */
+export const ENDPOINTS = Object.freeze({
+  createExperiment: ["POST", "experiments/create"],
+  getExperiment: ["GET", "experiments/get"],
+  getExperimentByName: ["GET", "experiments/get-by-name"],
+  searchExperiments: ["POST", "experiments/search"],
+  setExperimentTag: ["POST", "experiments/set-experiment-tag"],
+  deleteExperiment: ["POST", "experiments/delete"],
+  createRun: ["POST", "runs/create"],
+  getRun: ["GET", "runs/get"],
+  updateRunInfo: ["POST", "runs/update"],
+  deleteRun: ["POST", "runs/delete"],
+  logBatch: ["POST", "runs/log-batch"],
+  logMetric: ["POST", "runs/log-metric"],
+  logParam: ["POST", "runs/log-parameter"],
+  setTag: ["POST", "runs/set-tag"],
+  deleteTag: ["POST", "runs/delete-tag"],
+  logInputs: ["POST", "runs/log-inputs"],
+  getMetricHistory: ["GET", "metrics/get-history"],
+  searchRuns: ["POST", "runs/search"],
+  createRegisteredModel: ["POST", "registered-models/create"],
+  getRegisteredModel: ["GET", "registered-models/get"],
+  searchRegisteredModels: ["GET", "registered-models/search"],
+  renameRegisteredModel: ["POST", "registered-models/rename"],
+  updateRegisteredModel: ["PATCH", "registered-models/update"],
+  deleteRegisteredModel: ["DELETE", "registered-models/delete"],
+  setRegisteredModelTag: ["POST", "registered-models/set-tag"],
+  deleteRegisteredModelTag: ["DELETE", "registered-models/delete-tag"],
+  createModelVersion: ["POST", "model-versions/create"],
+  getModelVersion: ["GET", "model-versions/get"],
+  searchModelVersions: ["GET", "model-versions/search"],
+  updateModelVersion: ["PATCH", "model-versions/update"],
+  deleteModelVersion: ["DELETE", "model-versions/delete"],
+  transitionModelVersionStage: ["POST", "model-versions/transition-stage"],
+  getLatestVersions: ["POST", "registered-models/get-latest-versions"],
+  setModelVersionTag: ["POST", "model-versions/set-tag"],
+  deleteModelVersionTag: ["DELETE", "model-versions/delete-tag"],
+  setRegisteredModelAlias: ["POST", "registered-models/alias"],
+  deleteRegisteredModelAlias: ["DELETE", "registered-models/alias"],
+  getModelVersionByAlias: ["GET", "registered-models/alias"],
+  getModelVersionDownloadUri: ["GET", "model-versions/get-download-uri"],
+} as const satisfies Record<string, readonly [Verb, string]>);
+export type Endpoint = keyof typeof ENDPOINTS;
+
+/** MLflow's per-request limits for runs/log-batch; larger batches are split. */
+export const BATCH_LIMITS = Object.freeze({ metrics: 1000, params: 100, tags: 100, total: 1000 });
+
+const API = "/api/2.0/mlflow/";
+const ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts";
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** An error from the server or the network; `status` is absent when no answer came. */
+export class RestStoreError extends HandgestureError {
+  readonly url: string;
+  readonly status: number | undefined;
+  /** The server's error_code as sent (may be one HandgestureError has no code for, e.g. PERMISSION_DENIED). */
+  readonly serverCode: string | undefined;
+  constructor(message: string, code: ErrorCode, url: string, status?: number, serverCode?: string) {
+    super(message, code);
+    this.url = url;
+    this.status = status;
+    this.serverCode = serverCode;
+  }
+}
+
+const CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  RESOURCE_DOES_NOT_EXIST: "RESOURCE_DOES_NOT_EXIST",
+  NOT_FOUND: "RESOURCE_DOES_NOT_EXIST",
+  ENDPOINT_NOT_FOUND: "RESOURCE_DOES_NOT_EXIST",
+  RESOURCE_ALREADY_EXISTS: "RESOURCE_ALREADY_EXISTS",
+  RESOURCE_CONFLICT: "RESOURCE_ALREADY_EXISTS",
+  INVALID_PARAMETER_VALUE: "INVALID_PARAMETER_VALUE",
+  BAD_REQUEST: "INVALID_PARAMETER_VALUE",
+  MALFORMED_REQUEST: "INVALID_PARAMETER_VALUE",
+  INVALID_STATE: "INVALID_PARAMETER_VALUE",
+  INTERNAL_ERROR: "INTERNAL_ERROR",
+});
+
+function codeFor(serverCode: string | undefined, status: number): ErrorCode {
+  const known = serverCode === undefined ? undefined : CODES[serverCode];
+  if (known) return known;
+  if (status === 404) return "RESOURCE_DOES_NOT_EXIST";
+  if (status === 409) return "RESOURCE_ALREADY_EXISTS";
+  return status >= 500 ? "INTERNAL_ERROR" : "INVALID_PARAMETER_VALUE";
+}
+
+// ---- wire shapes: what MLflow's JSON may hold (protobuf JSON: empty lists and unset fields are left out,
+// int64 may come as strings, non-finite doubles as "NaN"/"Infinity"/"-Infinity") ----
+type Int = number | string;
+interface WireMetric {
+  key: string;
+  value: number | string;
+  timestamp?: Int;
+  step?: Int;
+}
+interface WireExperiment extends Partial<Omit<Experiment, "creation_time" | "last_update_time">> {
+  creation_time?: Int;
+  last_update_time?: Int;
+}
+interface WireRunInfo extends Partial<Omit<RunInfo, "start_time" | "end_time">> {
+  start_time?: Int;
+  end_time?: Int | null;
+}
+interface WireRun {
+  info: WireRunInfo;
+  data?: { metrics?: WireMetric[]; params?: Param[]; tags?: Tag[] };
+  inputs?: { dataset_inputs?: DatasetInput[] };
+}
+interface WireModelVersion
+  extends Partial<Omit<ModelVersion, "version" | "creation_timestamp" | "last_updated_timestamp">> {
+  version: Int;
+  creation_timestamp?: Int;
+  last_updated_timestamp?: Int;
+}
+interface WireRegisteredModel
+  extends Partial<Omit<RegisteredModel, "latest_versions" | "creation_timestamp" | "last_updated_timestamp">> {
+  creation_timestamp?: Int;
+  last_updated_timestamp?: Int;
+  latest_versions?: WireModelVersion[];
+}
+
+/** JSON has no NaN/Infinity: MLflow sends them as strings. */
+export function metricValueToWire(v: number): number | string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Number.POSITIVE_INFINITY) return "Infinity";
+  if (v === Number.NEGATIVE_INFINITY) return "-Infinity";
+  return v;
+}
+export function metricValueFromWire(v: number | string | undefined): number {
+  if (typeof v === "number") return v;
+  if (v === undefined) return 0;
+  if (v === "NaN") return Number.NaN;
+  if (v === "Infinity") return Number.POSITIVE_INFINITY;
+  if (v === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return Number(v);
+}
+const int = (v: Int | undefined | null, dflt = 0): number => (v === undefined || v === null ? dflt : Number(v));
+const metricToWire = (m: Metric) => ({
+  key: m.key,
+  value: metricValueToWire(m.value),
+  timestamp: m.timestamp,
+  step: m.step,
+});
+const metricFromWire = (m: WireMetric): Metric => ({
+  key: m.key,
+  value: metricValueFromWire(m.value),
+  timestamp: int(m.timestamp),
+  step: int(m.step),
+});
+
+function experimentFromWire(e: WireExperiment): Experiment {
+  return {
+    experiment_id: String(e.experiment_id ?? ""),
+    name: e.name ?? "",
+    artifact_location: e.artifact_location ?? "",
+    lifecycle_stage: e.lifecycle_stage ?? "active",
+    creation_time: int(e.creation_time),
+    last_update_time: int(e.last_update_time),
+    tags: e.tags ?? [],
+  };
+}
+function runInfoFromWire(i: WireRunInfo): RunInfo {
+  const id = i.run_id ?? i.run_uuid ?? "";
+  return {
+    run_id: id,
+    run_uuid: i.run_uuid ?? id,
+    run_name: i.run_name ?? "",
+    experiment_id: String(i.experiment_id ?? ""),
+    user_id: i.user_id ?? "",
+    status: i.status ?? "RUNNING",
+    start_time: int(i.start_time),
+    end_time: i.end_time === undefined || i.end_time === null ? null : Number(i.end_time),
+    artifact_uri: i.artifact_uri ?? "",
+    lifecycle_stage: i.lifecycle_stage ?? "active",
+  };
+}
+function runFromWire(r: WireRun): Run {
+  return {
+    info: runInfoFromWire(r.info),
+    data: {
+      metrics: (r.data?.metrics ?? []).map(metricFromWire),
+      params: r.data?.params ?? [],
+      tags: r.data?.tags ?? [],
+    },
+    inputs: { dataset_inputs: r.inputs?.dataset_inputs ?? [] },
+  };
+}
+function versionFromWire(v: WireModelVersion): ModelVersion {
+  const out: ModelVersion = {
+    name: v.name ?? "",
+    version: String(v.version),
+    creation_timestamp: int(v.creation_timestamp),
+    last_updated_timestamp: int(v.last_updated_timestamp),
+    current_stage: v.current_stage ?? "None",
+    description: v.description ?? "",
+    source: v.source ?? "",
+    run_id: v.run_id ?? "",
+    run_link: v.run_link ?? "",
+    status: v.status ?? "READY",
+    tags: v.tags ?? [],
+    aliases: v.aliases ?? [],
+  };
+  if (v.status_message !== undefined) out.status_message = v.status_message;
+  if (v.user_id !== undefined) out.user_id = v.user_id;
+  return out;
+}
+function modelFromWire(m: WireRegisteredModel): RegisteredModel {
+  return {
+    name: m.name ?? "",
+    creation_timestamp: int(m.creation_timestamp),
+    last_updated_timestamp: int(m.last_updated_timestamp),
+    description: m.description ?? "",
+    latest_versions: (m.latest_versions ?? []).map(versionFromWire),
+    tags: m.tags ?? [],
+    aliases: (m.aliases ?? []).map((a) => ({ alias: a.alias, version: String(a.version) })),
+  };
+}
+function page<W, T>(items: W[] | undefined, token: string | undefined, conv: (w: W) => T): Page<T> {
+  const out: Page<T> = { items: (items ?? []).map(conv) };
+  if (token) out.next_page_token = token;
+  return out;
+}
+
+/** Splits a relative artifact path into segments; rejects anything that could leave the run's artifact root. */
+function artifactSegments(path: string, what: string): string[] {
+  if (path.startsWith("/") || path.includes("\\") || /^[a-zA-Z]:/.test(path)) {
+    throw new HandgestureError(`artifact ${what} must be relative to the run's artifact root, got '${path}'`);
+  }
+  const segs = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (segs.includes("..")) throw new HandgestureError(`artifact ${what} must not contain '..', got '${path}'`);
+  return segs;
+}
+
+/** Where a run's artifacts sit under mlflow-artifacts/artifacts: from an mlflow-artifacts: URI, else <exp>/<run>/artifacts. */
+function artifactRoot(info: RunInfo): string {
+  const uri = info.artifact_uri;
+  if (uri.startsWith("mlflow-artifacts:")) {
+    let rest = uri.slice("mlflow-artifacts:".length);
+    if (rest.startsWith("//")) {
+      const slash = rest.indexOf("/", 2);
+      rest = slash < 0 ? "" : rest.slice(slash);
+    }
+    return rest.replace(/^\/+/, "").replace(/\/+$/, "");
+  }
+  return `${info.experiment_id}/${info.run_id}/artifacts`;
+}
+
+type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+type Body = Record<string, unknown>;
+
+export class RestStore implements TrackingStore {
+  readonly baseUrl: string;
+  readonly #token: RestStoreOptions["token"];
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #roots = new Map<string, Promise<string>>();
+
+  constructor(baseUrl: string, { token, fetch: fetchFn, timeoutMs = DEFAULT_TIMEOUT_MS }: RestStoreOptions = {}) {
+    if (!/^https?:\/\//i.test(baseUrl)) {
+      throw new HandgestureError(`the tracking server URL must start with http:// or https://, got '${baseUrl}'`);
+    }
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.#token = token;
+    // A bare reference to the global fetch loses its `this` in browsers ("Illegal invocation").
+    this.#fetch = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.#timeoutMs = timeoutMs;
+  }
+
+  // ---- transport ----
+
+  /** One HTTP exchange: auth header, timeout, and server/network errors turned into RestStoreError. */
+  async #send(method: string, url: string, body?: BodyInit, contentType?: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (contentType) headers["Content-Type"] = contentType;
+    const token = typeof this.#token === "function" ? this.#token() : this.#token;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.#fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const why =
+        err.name === "TimeoutError" || err.name === "AbortError"
+          ? `no answer within ${this.#timeoutMs} ms`
+          : (err.cause?.code ?? err.cause?.message ?? err.message);
+      throw new RestStoreError(
+        `cannot reach the MLflow tracking server at ${url} (${method}): ${why}`,
+        "INTERNAL_ERROR",
+        url,
+      );
+    }
+    if (res.ok) return res;
+    const text = await res.text().catch(() => "");
+    let serverCode: string | undefined;
+    let message = `${method} ${url} failed: HTTP ${res.status} ${res.statusText}`.trimEnd();
+    try {
+      const j = JSON.parse(text) as { error_code?: string; message?: string };
+      serverCode = j.error_code;
+      if (j.message) message = j.message;
+    } catch {
+      if (text) message += `: ${text.slice(0, 200)}`;
+    }
+    throw new RestStoreError(message, codeFor(serverCode, res.status), url, res.status, serverCode);
+  }
+
+  /** One call of the tracking/registry API: GET with a query string, the other verbs with a JSON body. */
+  async #call<T = Record<string, unknown>>(endpoint: Endpoint, params: Body | Query = {}): Promise<T> {
+    const [verb, path] = ENDPOINTS[endpoint];
+    let url = `${this.baseUrl}${API}${path}`;
+    let res: Response;
+    if (verb === "GET") {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params as Query)) {
+        if (v === undefined) continue;
+        for (const item of Array.isArray(v) ? v : [v]) q.append(k, String(item));
+      }
+      const qs = q.toString();
+      if (qs) url += `?${qs}`;
+      res = await this.#send(verb, url);
+    } else {
+      res = await this.#send(verb, url, JSON.stringify(params), "application/json");
+    }
+    const text = await res.text();
+    if (!text.trim()) return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new RestStoreError(
+        `${verb} ${url}: the answer is not JSON: ${text.slice(0, 200)}`,
+        "INTERNAL_ERROR",
+        url,
+        res.status,
+      );
+    }
+  }
+
+  // ---- experiments ----
+
+  async createExperiment(name: string, tags: Tag[] = [], artifactLocation?: string): Promise<string> {
+    const r = await this.#call<{ experiment_id: string }>("createExperiment", {
+      name,
+      tags,
+      artifact_location: artifactLocation,
+    });
+    return String(r.experiment_id);
+  }
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const r = await this.#call<{ experiment: WireExperiment }>("getExperiment", { experiment_id: experimentId });
+    return experimentFromWire(r.experiment);
+  }
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    try {
+      const r = await this.#call<{ experiment: WireExperiment }>("getExperimentByName", { experiment_name: name });
+      return experimentFromWire(r.experiment);
+    } catch (e) {
+      if (e instanceof HandgestureError && e.code === "RESOURCE_DOES_NOT_EXIST") return null;
+      throw e;
+    }
+  }
+  async searchExperiments(
+    o: { viewType?: ViewType; maxResults?: number; filter?: string; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<Page<Experiment>> {
+    const r = await this.#call<{ experiments?: WireExperiment[]; next_page_token?: string }>("searchExperiments", {
+      max_results: o.maxResults ?? 1000,
+      view_type: o.viewType ?? "ACTIVE_ONLY",
+      filter: o.filter,
+      order_by: o.orderBy,
+      page_token: o.pageToken,
+    });
+    return page(r.experiments, r.next_page_token, experimentFromWire);
+  }
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.#call("setExperimentTag", { experiment_id: experimentId, key, value });
+  }
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.#call("deleteExperiment", { experiment_id: experimentId });
+  }
+
+  // ---- runs ----
+
+  async createRun(o: {
+    experimentId: string;
+    userId?: string;
+    startTime?: number;
+    tags?: Tag[];
+    runName?: string;
+  }): Promise<Run> {
+    const r = await this.#call<{ run: WireRun }>("createRun", {
+      experiment_id: o.experimentId,
+      user_id: o.userId,
+      run_name: o.runName,
+      start_time: o.startTime ?? Date.now(),
+      tags: o.tags ?? [],
+    });
+    return runFromWire(r.run);
+  }
+  async getRun(runId: string): Promise<Run> {
+    const r = await this.#call<{ run: WireRun }>("getRun", { run_id: runId, run_uuid: runId });
+    return runFromWire(r.run);
+  }
+  async updateRunInfo(runId: string, status: RunStatus, endTime: number | null, runName?: string): Promise<RunInfo> {
+    const r = await this.#call<{ run_info: WireRunInfo }>("updateRunInfo", {
+      run_id: runId,
+      run_uuid: runId,
+      status,
+      end_time: endTime ?? undefined,
+      run_name: runName,
+    });
+    return runInfoFromWire(r.run_info);
+  }
+  async deleteRun(runId: string): Promise<void> {
+    await this.#call("deleteRun", { run_id: runId });
+  }
+  /** Sent in as many requests as MLflow's limits (BATCH_LIMITS) need, in order. */
+  async logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: Tag[] }): Promise<void> {
+    const metrics = batch.metrics ?? [];
+    const params = batch.params ?? [];
+    const tags = batch.tags ?? [];
+    let [m, p, t] = [0, 0, 0];
+    while (m < metrics.length || p < params.length || t < tags.length) {
+      const ps = params.slice(p, p + BATCH_LIMITS.params);
+      const ts = tags.slice(t, t + BATCH_LIMITS.tags);
+      const room = Math.min(BATCH_LIMITS.metrics, BATCH_LIMITS.total - ps.length - ts.length);
+      const ms = metrics.slice(m, m + room);
+      [m, p, t] = [m + ms.length, p + ps.length, t + ts.length];
+      await this.#call("logBatch", { run_id: runId, metrics: ms.map(metricToWire), params: ps, tags: ts });
+    }
+  }
+  async logMetric(runId: string, metric: Metric): Promise<void> {
+    await this.#call("logMetric", { run_id: runId, run_uuid: runId, ...metricToWire(metric) });
+  }
+  async logParam(runId: string, param: Param): Promise<void> {
+    await this.#call("logParam", { run_id: runId, run_uuid: runId, key: param.key, value: param.value });
+  }
+  async setTag(runId: string, tag: Tag): Promise<void> {
+    await this.#call("setTag", { run_id: runId, run_uuid: runId, key: tag.key, value: tag.value });
+  }
+  async deleteTag(runId: string, key: string): Promise<void> {
+    await this.#call("deleteTag", { run_id: runId, key });
+  }
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    await this.#call("logInputs", { run_id: runId, datasets });
+  }
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const out: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.#call<{ metrics?: WireMetric[]; next_page_token?: string }>("getMetricHistory", {
+        run_id: runId,
+        run_uuid: runId,
+        metric_key: key,
+        page_token: pageToken,
+      });
+      out.push(...(r.metrics ?? []).map(metricFromWire));
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+  async searchRuns(o: {
+    experimentIds: string[];
+    filter?: string;
+    viewType?: ViewType;
+    maxResults?: number;
+    orderBy?: string[];
+    pageToken?: string;
+  }): Promise<Page<Run>> {
+    const r = await this.#call<{ runs?: WireRun[]; next_page_token?: string }>("searchRuns", {
+      experiment_ids: o.experimentIds,
+      filter: o.filter,
+      run_view_type: o.viewType ?? "ACTIVE_ONLY",
+      max_results: o.maxResults ?? 1000,
+      order_by: o.orderBy,
+      page_token: o.pageToken,
+    });
+    return page(r.runs, r.next_page_token, runFromWire);
+  }
+
+  // ---- artifacts (the proxied artifact API) ----
+
+  /** The run's folder under mlflow-artifacts/artifacts, from runs/get once per run. */
+  #artifactRoot(runId: string): Promise<string> {
+    let root = this.#roots.get(runId);
+    if (!root) {
+      root = this.getRun(runId).then((r) => artifactRoot(r.info));
+      root.catch(() => this.#roots.delete(runId));
+      this.#roots.set(runId, root);
+    }
+    return root;
+  }
+  async #artifactUrl(runId: string, path: string): Promise<string> {
+    const segs = artifactSegments(path, "path");
+    if (segs.length === 0) throw new HandgestureError(`artifact path must name a file, got '${path}'`);
+    const root = await this.#artifactRoot(runId);
+    return `${this.baseUrl}${ARTIFACTS_API}/${[...root.split("/"), ...segs].map(encodeURIComponent).join("/")}`;
+  }
+  async logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void> {
+    const url = await this.#artifactUrl(runId, path);
+    const body = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    await this.#send("PUT", url, body as Uint8Array<ArrayBuffer>, "application/octet-stream");
+  }
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    const res = await this.#send("GET", await this.#artifactUrl(runId, path));
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  async listArtifacts(runId: string, path = ""): Promise<FileInfo[]> {
+    const dir = artifactSegments(path, "folder").join("/");
+    const root = await this.#artifactRoot(runId);
+    const q = new URLSearchParams({ path: dir ? `${root}/${dir}` : root });
+    const res = await this.#send("GET", `${this.baseUrl}${ARTIFACTS_API}?${q}`);
+    const r = (await res.json()) as { files?: { path: string; is_dir?: boolean; file_size?: Int }[] };
+    return (r.files ?? [])
+      .map((f) => {
+        const info: FileInfo = { path: dir ? `${dir}/${f.path}` : f.path, is_dir: f.is_dir === true };
+        if (!info.is_dir && f.file_size !== undefined) info.file_size = Number(f.file_size);
+        return info;
+      })
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  // ---- registry ----
+
+  async createRegisteredModel(name: string, tags: Tag[] = [], description?: string): Promise<RegisteredModel> {
+    const r = await this.#call<{ registered_model: WireRegisteredModel }>("createRegisteredModel", {
+      name,
+      tags,
+      description,
+    });
+    return modelFromWire(r.registered_model);
+  }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    const r = await this.#call<{ registered_model: WireRegisteredModel }>("getRegisteredModel", { name });
+    return modelFromWire(r.registered_model);
+  }
+  async searchRegisteredModels(
+    o: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<Page<RegisteredModel>> {
+    const r = await this.#call<{ registered_models?: WireRegisteredModel[]; next_page_token?: string }>(
+      "searchRegisteredModels",
+      { filter: o.filter, max_results: o.maxResults, order_by: o.orderBy, page_token: o.pageToken },
+    );
+    return page(r.registered_models, r.next_page_token, modelFromWire);
+  }
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    const r = await this.#call<{ registered_model: WireRegisteredModel }>("renameRegisteredModel", {
+      name,
+      new_name: newName,
+    });
+    return modelFromWire(r.registered_model);
+  }
+  async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
+    const r = await this.#call<{ registered_model: WireRegisteredModel }>("updateRegisteredModel", {
+      name,
+      description,
+    });
+    return modelFromWire(r.registered_model);
+  }
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await this.#call("deleteRegisteredModel", { name });
+  }
+  async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
+    await this.#call("setRegisteredModelTag", { name, key, value });
+  }
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    await this.#call("deleteRegisteredModelTag", { name, key });
+  }
+  async createModelVersion(o: {
+    name: string;
+    source: string;
+    runId?: string;
+    tags?: Tag[];
+    description?: string;
+  }): Promise<ModelVersion> {
+    const r = await this.#call<{ model_version: WireModelVersion }>("createModelVersion", {
+      name: o.name,
+      source: o.source,
+      run_id: o.runId,
+      tags: o.tags ?? [],
+      description: o.description,
+    });
+    return versionFromWire(r.model_version);
+  }
+  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    const r = await this.#call<{ model_version: WireModelVersion }>("getModelVersion", { name, version });
+    return versionFromWire(r.model_version);
+  }
+  async searchModelVersions(
+    o: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<Page<ModelVersion>> {
+    const r = await this.#call<{ model_versions?: WireModelVersion[]; next_page_token?: string }>(
+      "searchModelVersions",
+      { filter: o.filter, max_results: o.maxResults, order_by: o.orderBy, page_token: o.pageToken },
+    );
+    return page(r.model_versions, r.next_page_token, versionFromWire);
+  }
+  async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
+    const r = await this.#call<{ model_version: WireModelVersion }>("updateModelVersion", {
+      name,
+      version,
+      description,
+    });
+    return versionFromWire(r.model_version);
+  }
+  async deleteModelVersion(name: string, version: string): Promise<void> {
+    await this.#call("deleteModelVersion", { name, version });
+  }
+  async transitionModelVersionStage(
+    name: string,
+    version: string,
+    stage: Stage,
+    archiveExistingVersions: boolean,
+  ): Promise<ModelVersion> {
+    const r = await this.#call<{ model_version: WireModelVersion }>("transitionModelVersionStage", {
+      name,
+      version,
+      stage,
+      archive_existing_versions: archiveExistingVersions,
+    });
+    return versionFromWire(r.model_version);
+  }
+  async getLatestVersions(name: string, stages?: Stage[]): Promise<ModelVersion[]> {
+    const r = await this.#call<{ model_versions?: WireModelVersion[] }>("getLatestVersions", { name, stages });
+    return (r.model_versions ?? []).map(versionFromWire);
+  }
+  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    await this.#call("setModelVersionTag", { name, version, key, value });
+  }
+  async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
+    await this.#call("deleteModelVersionTag", { name, version, key });
+  }
+  async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.#call("setRegisteredModelAlias", { name, alias, version });
+  }
+  async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
+    await this.#call("deleteRegisteredModelAlias", { name, alias });
+  }
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    const r = await this.#call<{ model_version: WireModelVersion }>("getModelVersionByAlias", { name, alias });
+    return versionFromWire(r.model_version);
+  }
+  async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
+    const r = await this.#call<{ artifact_uri: string }>("getModelVersionDownloadUri", { name, version });
+    return r.artifact_uri;
+  }
+}
