@@ -169,14 +169,13 @@ export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
 export const SEARCH_MAX_RESULTS_THRESHOLD = 50000;
 
 /**
- * MLflow's length check: "Param value '<first 250 chars>...' had length N, which exceeded length limit of 6000".
+ * MLflow's length check: "Param value '<first 250 chars>' had length N, which exceeded length limit of 6000".
  * `entity` is e.g. "Param value", "Tag key".
  */
 export function checkLength(entity: string, limit: number, value: string | null | undefined): void {
   if (value != null && value.length > limit) {
-    const shown = value.length > 250 ? `${value.slice(0, 250)}...` : value;
     throw new HandgestureError(
-      `${entity} '${shown}' had length ${value.length}, which exceeded length limit of ${limit}`,
+      `${entity} '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${limit}`,
       "INVALID_PARAMETER_VALUE",
     );
   }
