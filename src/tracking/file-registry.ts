@@ -15,6 +15,7 @@ import {
   writeYaml,
 } from "./fs-util.js";
 import { canonicalStage, modelVersionForUri, parseModelUri } from "./model-uri.js";
+import { filterByName, filterModelVersions } from "./search.js";
 import type { TrackingStore } from "./store.js";
 
 type RegistryMethods =
@@ -372,7 +373,6 @@ export class FileRegistry implements RegistryStore {
     options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
   ): Promise<Page<RegisteredModel>> {
     const max = maxResults(options.maxResults, DEFAULT_MODELS_RESULTS, MAX_MODELS_RESULTS);
-    const match = parseFilter(options.filter, ["name"]);
     const order = parseOrderBy(options.orderBy, ["name", "creation_timestamp", "last_updated_timestamp"], ["name ASC"]);
     const names = await readdir(this.modelsDir).catch((e) => {
       if (isErrno(e, "ENOENT")) return [] as string[];
@@ -385,10 +385,9 @@ export class FileRegistry implements RegistryStore {
         throw e;
       });
       if (!meta) continue;
-      const model = await this.toModel(meta);
-      if (match({ name: model.name }, model.tags)) models.push(model);
+      models.push(await this.toModel(meta));
     }
-    return paginate(models.sort(order), max, options.pageToken);
+    return paginate(filterByName(models, options.filter).sort(order), max, options.pageToken);
   }
 
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
@@ -510,7 +509,6 @@ export class FileRegistry implements RegistryStore {
     options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
   ): Promise<Page<ModelVersion>> {
     const max = maxResults(options.maxResults, DEFAULT_VERSIONS_RESULTS, MAX_VERSIONS_RESULTS);
-    const match = parseFilter(options.filter, ["name", "run_id", "source_path", "version_number"]);
     const order = parseOrderBy(
       options.orderBy,
       ["name", "version_number", "creation_timestamp", "last_updated_timestamp"],
@@ -527,13 +525,9 @@ export class FileRegistry implements RegistryStore {
       } catch {
         continue;
       }
-      for (const meta of await this.versionMetas(dirName)) {
-        const mv = await this.toVersion(dirName, meta);
-        const attrs = { name: mv.name, run_id: mv.run_id, source_path: mv.source, version_number: mv.version };
-        if (match(attrs, mv.tags)) found.push(mv);
-      }
+      for (const meta of await this.versionMetas(dirName)) found.push(await this.toVersion(dirName, meta));
     }
-    return paginate(found.sort(order), max, options.pageToken);
+    return paginate(filterModelVersions(found, options.filter).sort(order), max, options.pageToken);
   }
 
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
@@ -683,109 +677,6 @@ function paginate<T>(items: T[], max: number, pageToken?: string): Page<T> {
     page.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString("base64");
   }
   return page;
-}
-
-type Matcher = (attrs: Record<string, string>, tags: Tag[]) => boolean;
-
-/**
- * MLflow's registry filter grammar, the subset its file store accepts: clauses joined by AND, each
- * `<key> <op> <value>` with key an attribute or tags.<key> (backquotes allowed), op one of = != LIKE ILIKE IN,
- * values quoted strings (numbers for version_number), IN takes ('a', 'b').
- */
-export function parseFilter(filter: string | undefined, attributes: readonly string[]): Matcher {
-  if (!filter || filter.trim() === "") return () => true;
-  const token =
-    /\s*(?:([A-Za-z_]\w*(?:\.(?:\w+|`[^`]*`))*|`[^`]*`)|('(?:[^']|'')*'|"(?:[^"]|"")*")|(!=|<>|=|\(|\)|,)|(-?\d+))/y;
-  const tokens: { kind: "word" | "str" | "op" | "num"; text: string }[] = [];
-  for (let pos = 0; filter.slice(pos).trim() !== ""; pos = token.lastIndex) {
-    token.lastIndex = pos;
-    const m = token.exec(filter);
-    if (!m) throw badFilter(filter, `unexpected text at '${filter.slice(pos).trim()}'`);
-    if (m[1] !== undefined) tokens.push({ kind: "word", text: m[1] });
-    else if (m[2] !== undefined) {
-      const q = m[2][0];
-      tokens.push({ kind: "str", text: m[2].slice(1, -1).replaceAll(q + q, q) });
-    } else if (m[3] !== undefined) tokens.push({ kind: "op", text: m[3] });
-    else tokens.push({ kind: "num", text: m[4] });
-  }
-  const clauses: Matcher[] = [];
-  let i = 0;
-  const next = () => tokens[i++];
-  while (i < tokens.length) {
-    const keyTok = next();
-    if (keyTok?.kind !== "word") throw badFilter(filter, "expected a key");
-    const key = keyTok.text.replaceAll("`", "");
-    const isTag = /^tags\./i.test(key);
-    const attr = isTag ? key.slice(5) : key.toLowerCase();
-    if (!isTag && !attributes.includes(attr)) {
-      throw badFilter(filter, `unknown key '${key}'; allowed: ${attributes.join(", ")}, tags.<key>`);
-    }
-    let opTok = next();
-    if (!opTok) throw badFilter(filter, `no comparison after '${key}'`);
-    let op = opTok.text.toUpperCase();
-    if (op === "NOT") {
-      opTok = next();
-      op = `NOT ${opTok?.text.toUpperCase()}`;
-    }
-    if (!["=", "!=", "<>", "LIKE", "ILIKE", "IN", "NOT IN"].includes(op))
-      throw badFilter(filter, `unknown comparison '${opTok?.text}'`);
-    let values: string[];
-    if (op === "IN" || op === "NOT IN") {
-      if (next()?.text !== "(") throw badFilter(filter, `${op} needs a list in parentheses`);
-      values = [];
-      for (;;) {
-        const v = next();
-        if (!v || (v.kind !== "str" && v.kind !== "num"))
-          throw badFilter(filter, "expected a quoted value in the list");
-        values.push(v.text);
-        const sep = next();
-        if (sep?.text === ")") break;
-        if (sep?.text !== ",") throw badFilter(filter, "expected ',' or ')' in the list");
-      }
-    } else {
-      const v = next();
-      if (!v || (v.kind !== "str" && v.kind !== "num")) throw badFilter(filter, `no value after '${key} ${op}'`);
-      values = [v.text];
-    }
-    const test = compare(op, values);
-    clauses.push((attrs, tags) => {
-      const actual = isTag ? tags.find((t) => t.key === attr)?.value : attrs[attr];
-      return actual !== undefined && test(actual);
-    });
-    if (i < tokens.length) {
-      const and = next();
-      if (and.kind !== "word" || and.text.toUpperCase() !== "AND")
-        throw badFilter(filter, "clauses must be joined by AND");
-      if (i >= tokens.length) throw badFilter(filter, "nothing after AND");
-    }
-  }
-  return (attrs, tags) => clauses.every((c) => c(attrs, tags));
-}
-
-function compare(op: string, values: string[]): (actual: string) => boolean {
-  switch (op) {
-    case "=":
-      return (a) => a === values[0];
-    case "!=":
-    case "<>":
-      return (a) => a !== values[0];
-    case "IN":
-      return (a) => values.includes(a);
-    case "NOT IN":
-      return (a) => !values.includes(a);
-    default: {
-      const pattern = values[0]
-        .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-        .replaceAll("%", ".*")
-        .replaceAll("_", ".");
-      const re = new RegExp(`^${pattern}$`, op === "ILIKE" ? "is" : "s");
-      return (a) => re.test(a);
-    }
-  }
-}
-
-function badFilter(filter: string, why: string): HandgestureError {
-  return err(`invalid filter '${filter}': ${why}`, "INVALID_PARAMETER_VALUE");
 }
 
 type Sortable = { name: string; creation_timestamp: number; last_updated_timestamp: number; version?: string };
