@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HandgestureError } from "../core/errors.js";
 import { FileRegistry } from "./file-registry.js";
+import { FileStore } from "./file-store.js";
 import { canonicalStage, parseModelUri, resolveModelUri } from "./model-uri.js";
 
 const RUN = "0123456789abcdef0123456789abcdef";
@@ -209,5 +210,35 @@ describe("resolveModelUri", () => {
 
   it("malformed URIs are refused before any lookup", async () => {
     expect((await rejection("models:/hand")).code).toBe("INVALID_PARAMETER_VALUE");
+  });
+});
+
+describe("resolveModelUri over a FileStore (tracking + registry in one mlruns/)", () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "hg-file-store-"));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("registers a logged model and reads it back through models:/ and an alias", async () => {
+    const store = new FileStore(root);
+    const run = await store.createRun({ experimentId: "0" });
+    const runId = run.info.run_id;
+    await store.logArtifact(runId, "model/model.json", '{"ok":true}');
+    await store.createRegisteredModel("hand").catch(() => undefined);
+    const v = await store.createModelVersion({ name: "hand", source: `runs:/${runId}/model`, runId });
+    await store.setRegisteredModelAlias("hand", "champion", v.version);
+    for (const uri of ["models:/hand/1", "models:/hand@champion", "models:/hand/none", `runs:/${runId}/model`]) {
+      const where = await resolveModelUri(uri, store);
+      expect(where.runId, uri).toBe(runId);
+      const bytes = await store.readArtifact(where.runId as string, `${where.artifactPath}/model.json`);
+      expect(new TextDecoder().decode(bytes), uri).toBe('{"ok":true}');
+    }
+    expect((await store.searchExperiments()).items.map((e) => e.name)).toContain("Default");
+    expect((await store.searchRegisteredModels()).items.map((m) => m.name)).toEqual(["hand"]);
   });
 });
