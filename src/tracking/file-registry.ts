@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { HandgestureError } from "../core/errors.js";
 import type { ModelVersion, Page, RegisteredModel, RegisteredModelAlias, Stage, Tag } from "./entities.js";
 import { STAGES } from "./entities.js";
+import type { RegistryMethod } from "./file-tracking.js";
 import {
   checkLength,
   isTempName,
@@ -18,31 +19,8 @@ import { canonicalStage, modelVersionForUri, parseModelUri } from "./model-uri.j
 import { filterByName, filterModelVersions } from "./search.js";
 import type { TrackingStore } from "./store.js";
 
-type RegistryMethods =
-  | "createRegisteredModel"
-  | "getRegisteredModel"
-  | "searchRegisteredModels"
-  | "renameRegisteredModel"
-  | "updateRegisteredModel"
-  | "deleteRegisteredModel"
-  | "setRegisteredModelTag"
-  | "deleteRegisteredModelTag"
-  | "createModelVersion"
-  | "getModelVersion"
-  | "searchModelVersions"
-  | "updateModelVersion"
-  | "deleteModelVersion"
-  | "transitionModelVersionStage"
-  | "getLatestVersions"
-  | "setModelVersionTag"
-  | "deleteModelVersionTag"
-  | "setRegisteredModelAlias"
-  | "deleteRegisteredModelAlias"
-  | "getModelVersionByAlias"
-  | "getModelVersionDownloadUri";
-
 /** The registry half of TrackingStore. */
-export type RegistryStore = Pick<TrackingStore, RegistryMethods>;
+export type RegistryStore = Pick<TrackingStore, RegistryMethod>;
 
 /** registered model meta.yaml, as MLflow writes it (keys sorted on write). */
 interface ModelMeta {
@@ -117,7 +95,7 @@ export function validateModelName(name: string): void {
     throw err("registered model name must not be empty", "INVALID_PARAMETER_VALUE");
   if (name.includes("/") || name.includes("\\") || name.includes("\0") || name.includes("..")) {
     throw err(
-      `invalid registered model name '${name.replace("\0", "\\0")}': names must not contain '/', '\\', '..' or NUL`,
+      `invalid registered model name '${name.replaceAll("\0", "\\0")}': names must not contain '/', '\\', '..' or NUL`,
       "INVALID_PARAMETER_VALUE",
     );
   }
