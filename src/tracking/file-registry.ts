@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HandgestureError } from "../core/errors.js";
 import type { ModelVersion, Page, RegisteredModel, RegisteredModelAlias, Stage, Tag } from "./entities.js";
 import { STAGES } from "./entities.js";
-import type { RegistryMethod } from "./file-tracking.js";
+import { decodePageToken, encodePageToken, type RegistryMethod } from "./file-tracking.js";
 import {
   checkLength,
   isTempName,
@@ -638,22 +638,11 @@ function maxResults(value: number | undefined, fallback: number, limit: number):
   return n;
 }
 
-/** MLflow's page tokens: base64 of {"offset": n}. */
+/** One page from offset decoded from the token (MLflow's base64 {"offset": n}, shared with the tracking store). */
 function paginate<T>(items: T[], max: number, pageToken?: string): Page<T> {
-  let offset = 0;
-  if (pageToken) {
-    try {
-      offset = JSON.parse(Buffer.from(pageToken, "base64").toString("utf8")).offset;
-    } catch {
-      offset = Number.NaN;
-    }
-    if (!Number.isInteger(offset) || offset < 0)
-      throw err(`invalid page token '${pageToken}'`, "INVALID_PARAMETER_VALUE");
-  }
+  const offset = decodePageToken(pageToken);
   const page: Page<T> = { items: items.slice(offset, offset + max) };
-  if (offset + max < items.length) {
-    page.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString("base64");
-  }
+  if (offset + max < items.length) page.next_page_token = encodePageToken(offset + max);
   return page;
 }
 
