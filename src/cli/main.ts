@@ -7,6 +7,7 @@ import { registerData } from "./commands/data.js";
 import { registerEvaluate } from "./commands/evaluate.js";
 import { registerFit } from "./commands/fit.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerTracking } from "./commands/tracking.js";
 
 /** Exit statuses: 0 ok, 1 unexpected failure (a bug), 2 bad input or usage (the message says what to fix). */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerPredict(program);
   registerCv(program);
+  registerTracking(program);
   return program;
 }
 
