@@ -14,7 +14,16 @@ import {
   formatMetricValue,
   parseMetricValue,
 } from "./file-tracking.js";
-import { appendLine, readYaml, safeJoin, toYaml, validateKey, writeFileAtomic, writeYaml } from "./fs-util.js";
+import {
+  appendLine,
+  parseYaml,
+  readYaml,
+  safeJoin,
+  toYaml,
+  validateKey,
+  writeFileAtomic,
+  writeYaml,
+} from "./fs-util.js";
 
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -66,6 +75,43 @@ describe("fs-util", () => {
       "aliases:\n- champion\ntags:\n  mlflow.data.context: training\n",
     );
     await rejectsWith(readYaml(join(tmp, "missing.yaml")), "RESOURCE_DOES_NOT_EXIST");
+  });
+
+  it("lays YAML out byte for byte as PyYAML's safe_dump (MLflow's write_yaml), folding at 80 columns", () => {
+    const schema = JSON.stringify({
+      mlflow_colspec: [1, 2, 3].map((i) => ({ type: "double", name: `x${i}`, required: true })),
+    }).replace(/([:,])/g, "$1 ");
+    const obj = {
+      schema,
+      description: "line one\nline two",
+      odd: "tab\there",
+      name: "h\u00e9llo",
+      tags: { "mlflow.data.context": "training" },
+      aliases: ["champion"],
+      version: 3,
+      empty: "",
+      num: "1795504138784",
+      sci: "1e5",
+    };
+    // expected text produced by PyYAML 6.0 (yaml.dump(..., default_flow_style=False, allow_unicode=True,
+    // sort_keys=True, Dumper=yaml.SafeDumper))
+    const expected =
+      "aliases:\n- champion\ndescription: 'line one\n\n  line two'\nempty: ''\nname: h\u00e9llo\n" +
+      "num: '1795504138784'\nodd: \"tab\\there\"\n" +
+      'schema: \'{"mlflow_colspec": [{"type": "double", "name": "x1", "required": true}, {"type":\n' +
+      '  "double", "name": "x2", "required": true}, {"type": "double", "name": "x3", "required":\n' +
+      "  true}]}'\nsci: 1e5\ntags:\n  mlflow.data.context: training\nversion: 3\n";
+    expect(toYaml(obj)).toBe(expected);
+    expect(parseYaml(expected)).toEqual(obj);
+    expect(parseYaml("a: 1e5\nb: 0.5\nc: yes\nd: ~\ne: 0x1F\nf: '3'\ng: 2024-01-02\n")).toEqual({
+      a: "1e5",
+      b: 0.5,
+      c: true,
+      d: null,
+      e: 31,
+      f: "3",
+      g: "2024-01-02",
+    });
   });
 
   it("refuses keys that would leave their folder, naming the key", () => {
