@@ -7,23 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MLFLOW_VERSION, type MlflowDouble, startMlflowDouble } from "../../test/mlflow-double.js";
 import { HandgestureError } from "../core/errors.js";
 import type { Metric, Param, Tag } from "./entities.js";
-import { FileRegistry } from "./file-registry.js";
-import { FileTrackingStore } from "./file-tracking.js";
+import { FileStore } from "./file-store.js";
 import { BATCH_LIMITS, ENDPOINTS, RestStore, RestStoreError } from "./rest-store.js";
 import type { TrackingStore } from "./store.js";
-
-/** The store behind the double. */
-function makeBackingStore(dir: string): TrackingStore {
-  const tracking = new FileTrackingStore(dir);
-  const registry = new FileRegistry(dir);
-  return new Proxy(tracking as unknown as TrackingStore, {
-    get: (t, k) => {
-      const src = k in registry ? registry : t;
-      const v = Reflect.get(src, k);
-      return typeof v === "function" ? v.bind(src) : v;
-    },
-  });
-}
 
 const BASE = "http://mlflow.test:5000";
 const RUN = "0123456789abcdef0123456789abcdef";
@@ -357,7 +343,7 @@ let store: RestStore;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "hg-rest-"));
-  backing = makeBackingStore(join(root, "mlruns"));
+  backing = new FileStore(join(root, "mlruns"));
   server = await startMlflowDouble(backing);
   store = new RestStore(server.url);
 });
