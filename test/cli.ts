@@ -12,10 +12,11 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (from source, through tsx) in a child process. */
-export function cli(args: string[], input?: string): CliResult {
+export function cli(args: string[], input?: string, env?: Record<string, string>): CliResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: root,
     input,
+    env: { ...process.env, ...env },
     encoding: "utf8",
     timeout: 300_000,
   });
