@@ -335,326 +335,379 @@ describe("RestStore: artifact locations", () => {
 });
 
 // ---- the contract over real HTTP: RestStore → MLflow double → file store ----
+describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => {
+  let root: string;
+  let backing: TrackingStore;
+  let server: MlflowDouble;
+  let store: RestStore;
 
-let root: string;
-let backing: TrackingStore;
-let server: MlflowDouble;
-let store: RestStore;
-
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "hg-rest-"));
-  backing = new FileStore(join(root, "mlruns"));
-  server = await startMlflowDouble(backing);
-  store = new RestStore(server.url);
-});
-afterEach(async () => {
-  await server.close();
-  await rm(root, { recursive: true, force: true });
-});
-
-const calls = (path: string) => server.requests.filter((r) => r.path === `/api/2.0/mlflow/${path}`).length;
-
-async function newRun(name = "r1") {
-  const exp = await store.createExperiment(`exp-${name}`);
-  return (await store.createRun({ experimentId: exp, runName: name, startTime: 1795504138784 })).info;
-}
-
-describe("RestStore over HTTP: experiments", () => {
-  it("creates, gets, finds by name, tags and searches experiments", async () => {
-    const id = await store.createExperiment("hand", [{ key: "team", value: "vision" }]);
-    const exp = await store.getExperiment(id);
-    expect(exp).toMatchObject({ experiment_id: id, name: "hand", lifecycle_stage: "active" });
-    expect(exp.tags).toEqual([{ key: "team", value: "vision" }]);
-    expect(exp.artifact_location).toMatch(/^file:\/\//);
-    expect(await store.getExperimentByName("hand")).toEqual(exp);
-    expect(await store.getExperimentByName("nope")).toBeNull();
-    await store.setExperimentTag(id, "stage", "dev");
-    expect((await store.getExperiment(id)).tags).toContainEqual({ key: "stage", value: "dev" });
-    await store.createExperiment("other");
-    const page = await store.searchExperiments({ filter: "name = 'hand'" });
-    expect(page.items.map((e) => e.experiment_id)).toEqual([id]);
-    const all = await store.searchExperiments({ orderBy: ["name ASC"] });
-    expect(all.items.map((e) => e.name)).toEqual(["Default", "hand", "other"]);
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "hg-rest-"));
+    backing = new FileStore(join(root, "mlruns"));
+    server = await startMlflowDouble(backing);
+    store = new RestStore(server.url);
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(root, { recursive: true, force: true });
   });
 
-  it("reports a duplicate name as RESOURCE_ALREADY_EXISTS and a missing id as RESOURCE_DOES_NOT_EXIST", async () => {
-    await store.createExperiment("dup");
-    const e = await rejection(store.createExperiment("dup"));
-    expect(e.code).toBe("RESOURCE_ALREADY_EXISTS");
-    expect(e.status).toBe(400);
-    const m = await rejection(store.getExperiment("123456789"));
-    expect(m.code).toBe("RESOURCE_DOES_NOT_EXIST");
-    expect(m.status).toBe(404);
-  });
-});
+  const calls = (path: string) => server.requests.filter((r) => r.path === `/api/2.0/mlflow/${path}`).length;
 
-describe("RestStore over HTTP: runs", () => {
-  it("logs a batch with NaN, ±Infinity, a multi-line param and a nested key, and reads it back", async () => {
-    const info = await newRun();
-    expect(info.status).toBe("RUNNING");
-    expect(info.run_uuid).toBe(info.run_id);
-    await store.logBatch(info.run_id, {
-      metrics: [
-        { key: "loss", value: Number.NaN, timestamp: 1, step: 0 },
-        { key: "up", value: Number.POSITIVE_INFINITY, timestamp: 1, step: 0 },
-        { key: "down", value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 0 },
+  async function newRun(name = "r1") {
+    const exp = await store.createExperiment(`exp-${name}`);
+    return (await store.createRun({ experimentId: exp, runName: name, startTime: 1795504138784 })).info;
+  }
+
+  describe("RestStore over HTTP: experiments", () => {
+    it("creates, gets, finds by name, tags and searches experiments", async () => {
+      const id = await store.createExperiment("hand", [{ key: "team", value: "vision" }]);
+      const exp = await store.getExperiment(id);
+      expect(exp).toMatchObject({ experiment_id: id, name: "hand", lifecycle_stage: "active" });
+      expect(exp.tags).toEqual([{ key: "team", value: "vision" }]);
+      expect(exp.artifact_location).toMatch(/^file:\/\//);
+      expect(await store.getExperimentByName("hand")).toEqual(exp);
+      expect(await store.getExperimentByName("nope")).toBeNull();
+      await store.setExperimentTag(id, "stage", "dev");
+      expect((await store.getExperiment(id)).tags).toContainEqual({ key: "stage", value: "dev" });
+      await store.createExperiment("other");
+      const page = await store.searchExperiments({ filter: "name = 'hand'" });
+      expect(page.items.map((e) => e.experiment_id)).toEqual([id]);
+      const all = await store.searchExperiments({ orderBy: ["name ASC"] });
+      expect(all.items.map((e) => e.name)).toEqual(["Default", "hand", "other"]);
+    });
+
+    it("reports a duplicate name as RESOURCE_ALREADY_EXISTS and a missing id as RESOURCE_DOES_NOT_EXIST", async () => {
+      await store.createExperiment("dup");
+      const e = await rejection(store.createExperiment("dup"));
+      expect(e.code).toBe("RESOURCE_ALREADY_EXISTS");
+      expect(e.status).toBe(400);
+      const m = await rejection(store.getExperiment("123456789"));
+      expect(m.code).toBe("RESOURCE_DOES_NOT_EXIST");
+      expect(m.status).toBe(404);
+    });
+  });
+
+  describe("RestStore over HTTP: runs", () => {
+    it("logs a batch with NaN, ±Infinity, a multi-line param and a nested key, and reads it back", async () => {
+      const info = await newRun();
+      expect(info.status).toBe("RUNNING");
+      expect(info.run_uuid).toBe(info.run_id);
+      await store.logBatch(info.run_id, {
+        metrics: [
+          { key: "loss", value: Number.NaN, timestamp: 1, step: 0 },
+          { key: "up", value: Number.POSITIVE_INFINITY, timestamp: 1, step: 0 },
+          { key: "down", value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 0 },
+          { key: "cv/f1", value: 0.5, timestamp: 1, step: 0 },
+          { key: "cv/f1", value: 0.75, timestamp: 2, step: 1 },
+        ],
+        params: [{ key: "notes", value: "line one\nline two\n" }],
+        tags: [{ key: "mlflow.note.content", value: "a run" }],
+      });
+      await store.logMetric(info.run_id, { key: "acc", value: 0.9, timestamp: 3, step: 0 });
+      await store.logParam(info.run_id, { key: "model", value: "rf" });
+      await store.setTag(info.run_id, { key: "gone", value: "soon" });
+      await store.deleteTag(info.run_id, "gone");
+      const run = await store.getRun(info.run_id);
+      const value = (k: string) => run.data.metrics.find((m) => m.key === k)?.value;
+      expect(value("loss")).toBeNaN();
+      expect(value("up")).toBe(Number.POSITIVE_INFINITY);
+      expect(value("down")).toBe(Number.NEGATIVE_INFINITY);
+      expect(value("cv/f1")).toBe(0.75);
+      expect(value("acc")).toBe(0.9);
+      expect(run.data.params).toContainEqual({ key: "notes", value: "line one\nline two\n" });
+      expect(run.data.params).toContainEqual({ key: "model", value: "rf" });
+      expect(run.data.tags).toContainEqual({ key: "mlflow.note.content", value: "a run" });
+      expect(run.data.tags.find((t) => t.key === "gone")).toBeUndefined();
+      expect(await store.getMetricHistory(info.run_id, "cv/f1")).toEqual([
         { key: "cv/f1", value: 0.5, timestamp: 1, step: 0 },
         { key: "cv/f1", value: 0.75, timestamp: 2, step: 1 },
-      ],
-      params: [{ key: "notes", value: "line one\nline two\n" }],
-      tags: [{ key: "mlflow.note.content", value: "a run" }],
+      ]);
     });
-    await store.logMetric(info.run_id, { key: "acc", value: 0.9, timestamp: 3, step: 0 });
-    await store.logParam(info.run_id, { key: "model", value: "rf" });
-    await store.setTag(info.run_id, { key: "gone", value: "soon" });
-    await store.deleteTag(info.run_id, "gone");
-    const run = await store.getRun(info.run_id);
-    const value = (k: string) => run.data.metrics.find((m) => m.key === k)?.value;
-    expect(value("loss")).toBeNaN();
-    expect(value("up")).toBe(Number.POSITIVE_INFINITY);
-    expect(value("down")).toBe(Number.NEGATIVE_INFINITY);
-    expect(value("cv/f1")).toBe(0.75);
-    expect(value("acc")).toBe(0.9);
-    expect(run.data.params).toContainEqual({ key: "notes", value: "line one\nline two\n" });
-    expect(run.data.params).toContainEqual({ key: "model", value: "rf" });
-    expect(run.data.tags).toContainEqual({ key: "mlflow.note.content", value: "a run" });
-    expect(run.data.tags.find((t) => t.key === "gone")).toBeUndefined();
-    expect(await store.getMetricHistory(info.run_id, "cv/f1")).toEqual([
-      { key: "cv/f1", value: 0.5, timestamp: 1, step: 0 },
-      { key: "cv/f1", value: 0.75, timestamp: 2, step: 1 },
-    ]);
-  });
 
-  it("splits 1,000 params and 2,500 metric points into batches the server accepts", async () => {
-    const info = await newRun();
-    const params = Array.from({ length: 1000 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
-    const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: "m", value: i / 10, timestamp: i, step: i }));
-    await store.logBatch(info.run_id, { params, metrics });
-    expect(calls("runs/log-batch")).toBe(10);
-    const run = await store.getRun(info.run_id);
-    expect(run.data.params).toHaveLength(1000);
-    expect((await store.getMetricHistory(info.run_id, "m")).map((m) => m.step)).toEqual(metrics.map((m) => m.step));
-    // What the splitting avoids: the server refuses one request over the limit.
-    const res = await fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ run_id: info.run_id, params: params.map((p) => ({ ...p, key: `q${p.key}` })) }),
+    it("splits 1,000 params and 2,500 metric points into batches the server accepts", async () => {
+      const info = await newRun();
+      const params = Array.from({ length: 1000 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
+      const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: "m", value: i / 10, timestamp: i, step: i }));
+      await store.logBatch(info.run_id, { params, metrics });
+      expect(calls("runs/log-batch")).toBe(10);
+      const run = await store.getRun(info.run_id);
+      expect(run.data.params).toHaveLength(1000);
+      expect((await store.getMetricHistory(info.run_id, "m")).map((m) => m.step)).toEqual(metrics.map((m) => m.step));
+      // What the splitting avoids: the server refuses one request over the limit.
+      const res = await fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ run_id: info.run_id, params: params.map((p) => ({ ...p, key: `q${p.key}` })) }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
     });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error_code: string }).error_code).toBe("INVALID_PARAMETER_VALUE");
-  });
 
-  it("updates the status and finds runs with a filter and an order", async () => {
-    const a = await newRun("a");
-    const b = (await store.createRun({ experimentId: a.experiment_id, runName: "b" })).info;
-    await store.logBatch(a.run_id, { metrics: [{ key: "f1", value: 0.95, timestamp: 1, step: 0 }] });
-    await store.logBatch(b.run_id, { metrics: [{ key: "f1", value: 0.8, timestamp: 1, step: 0 }] });
-    await store.logParam(a.run_id, { key: "model", value: "rf" });
-    const done = await store.updateRunInfo(a.run_id, "FINISHED", 1795504139000);
-    expect(done).toMatchObject({ run_id: a.run_id, status: "FINISHED", end_time: 1795504139000 });
-    expect((await store.getRun(a.run_id)).info.status).toBe("FINISHED");
-    const hit = await store.searchRuns({
-      experimentIds: [a.experiment_id],
-      filter: "metrics.f1 > 0.9 and params.model = 'rf'",
+    it("updates the status and finds runs with a filter and an order", async () => {
+      const a = await newRun("a");
+      const b = (await store.createRun({ experimentId: a.experiment_id, runName: "b" })).info;
+      await store.logBatch(a.run_id, { metrics: [{ key: "f1", value: 0.95, timestamp: 1, step: 0 }] });
+      await store.logBatch(b.run_id, { metrics: [{ key: "f1", value: 0.8, timestamp: 1, step: 0 }] });
+      await store.logParam(a.run_id, { key: "model", value: "rf" });
+      const done = await store.updateRunInfo(a.run_id, "FINISHED", 1795504139000);
+      expect(done).toMatchObject({ run_id: a.run_id, status: "FINISHED", end_time: 1795504139000 });
+      expect((await store.getRun(a.run_id)).info.status).toBe("FINISHED");
+      const hit = await store.searchRuns({
+        experimentIds: [a.experiment_id],
+        filter: "metrics.f1 > 0.9 and params.model = 'rf'",
+      });
+      expect(hit.items.map((r) => r.info.run_id)).toEqual([a.run_id]);
+      const ordered = await store.searchRuns({ experimentIds: [a.experiment_id], orderBy: ["metrics.f1 ASC"] });
+      expect(ordered.items.map((r) => r.info.run_name)).toEqual(["b", "a"]);
+      const first = await store.searchRuns({
+        experimentIds: [a.experiment_id],
+        maxResults: 1,
+        orderBy: ["metrics.f1 ASC"],
+      });
+      expect(first.items).toHaveLength(1);
+      expect(first.next_page_token).toBeTruthy();
+      const second = await store.searchRuns({
+        experimentIds: [a.experiment_id],
+        maxResults: 1,
+        orderBy: ["metrics.f1 ASC"],
+        pageToken: first.next_page_token,
+      });
+      expect(second.items.map((r) => r.info.run_name)).toEqual(["a"]);
+      await store.deleteRun(b.run_id);
+      const active = await store.searchRuns({ experimentIds: [a.experiment_id] });
+      expect(active.items.map((r) => r.info.run_id)).toEqual([a.run_id]);
     });
-    expect(hit.items.map((r) => r.info.run_id)).toEqual([a.run_id]);
-    const ordered = await store.searchRuns({ experimentIds: [a.experiment_id], orderBy: ["metrics.f1 ASC"] });
-    expect(ordered.items.map((r) => r.info.run_name)).toEqual(["b", "a"]);
-    const first = await store.searchRuns({
-      experimentIds: [a.experiment_id],
-      maxResults: 1,
-      orderBy: ["metrics.f1 ASC"],
+
+    it("turns a missing run's 404 into RESOURCE_DOES_NOT_EXIST", async () => {
+      const e = await rejection(store.getRun("ffffffffffffffffffffffffffffffff"));
+      expect(e.code).toBe("RESOURCE_DOES_NOT_EXIST");
+      expect(e.status).toBe(404);
+      expect(e.message).toContain("ffffffffffffffffffffffffffffffff");
     });
-    expect(first.items).toHaveLength(1);
-    expect(first.next_page_token).toBeTruthy();
-    const second = await store.searchRuns({
-      experimentIds: [a.experiment_id],
-      maxResults: 1,
-      orderBy: ["metrics.f1 ASC"],
-      pageToken: first.next_page_token,
+  });
+
+  describe("RestStore over HTTP: inputs and the double's other endpoints", () => {
+    it("logs dataset inputs", async () => {
+      const info = await newRun();
+      const dataset = {
+        name: "hagrid_sample_dev",
+        digest: "0123abcd",
+        source_type: "local",
+        source: '{"uri": "data.csv"}',
+        schema: '{"mlflow_colspec": [{"type": "double", "name": "x1", "required": true}]}',
+        profile: '{"num_rows": 2, "num_elements": 4}',
+      };
+      await store.logInputs(info.run_id, [{ tags: [{ key: "mlflow.data.context", value: "training" }], dataset }]);
+      const run = await store.getRun(info.run_id);
+      expect(run.inputs.dataset_inputs).toHaveLength(1);
+      expect(run.inputs.dataset_inputs[0].dataset).toMatchObject(dataset);
+      expect(run.inputs.dataset_inputs[0].tags).toEqual([{ key: "mlflow.data.context", value: "training" }]);
     });
-    expect(second.items.map((r) => r.info.run_name)).toEqual(["a"]);
-    await store.deleteRun(b.run_id);
-    const active = await store.searchRuns({ experimentIds: [a.experiment_id] });
-    expect(active.items.map((r) => r.info.run_id)).toEqual([a.run_id]);
-  });
 
-  it("turns a missing run's 404 into RESOURCE_DOES_NOT_EXIST", async () => {
-    const e = await rejection(store.getRun("ffffffffffffffffffffffffffffffff"));
-    expect(e.code).toBe("RESOURCE_DOES_NOT_EXIST");
-    expect(e.status).toBe(404);
-    expect(e.message).toContain("ffffffffffffffffffffffffffffffff");
-  });
-});
+    it("serves runs/log-model (the logged-model history tag) and the tracking API's artifacts/list", async () => {
+      const info = await newRun();
+      const post = (path: string, body: object) =>
+        fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const model = { artifact_path: "model", flavors: { handgesture: {} }, run_id: info.run_id };
+      expect((await post("runs/log-model", { run_id: info.run_id, model_json: JSON.stringify(model) })).status).toBe(
+        200,
+      );
+      const tag = (await store.getRun(info.run_id)).data.tags.find((t) => t.key === "mlflow.log-model.history");
+      expect(JSON.parse(tag?.value ?? "[]")).toEqual([model]);
 
-describe("RestStore over HTTP: artifacts", () => {
-  it("uploads, lists and downloads through the proxied artifact API", async () => {
-    const info = await newRun();
-    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
-    await store.logArtifact(info.run_id, "model/model.json", '{"format":"handgesture-model"}');
-    await store.logArtifact(info.run_id, "model/weights.bin", bytes);
-    await store.logArtifact(info.run_id, "notes.txt", "hello");
-    expect(server.requests.filter((r) => r.method === "PUT").map((r) => r.path)).toEqual([
-      `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/model/model.json`,
-      `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/model/weights.bin`,
-      `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/notes.txt`,
-    ]);
-    expect(calls("runs/get")).toBe(1);
-    expect(await store.listArtifacts(info.run_id)).toEqual([
-      { path: "model", is_dir: true },
-      { path: "notes.txt", is_dir: false, file_size: 5 },
-    ]);
-    expect(await store.listArtifacts(info.run_id, "model")).toEqual([
-      { path: "model/model.json", is_dir: false, file_size: 30 },
-      { path: "model/weights.bin", is_dir: false, file_size: 5 },
-    ]);
-    expect(await store.readArtifact(info.run_id, "model/weights.bin")).toEqual(bytes);
-    expect(new TextDecoder().decode(await store.readArtifact(info.run_id, "notes.txt"))).toBe("hello");
-    expect(await backing.readArtifact(info.run_id, "model/weights.bin")).toEqual(bytes);
-    const missing = await rejection(store.readArtifact(info.run_id, "nope.txt"));
-    expect(missing.code).toBe("RESOURCE_DOES_NOT_EXIST");
-  });
-});
-
-describe("RestStore over HTTP: model registry", () => {
-  it("creates a model and versions, moves stages, sets aliases and tags, renames and deletes", async () => {
-    const run = await newRun();
-    const source = `${run.artifact_uri}/model`;
-    const model = await store.createRegisteredModel("hand-rf", [{ key: "task", value: "gestures" }], "forest");
-    expect(model).toMatchObject({ name: "hand-rf", description: "forest", tags: [{ key: "task", value: "gestures" }] });
-    expect((await rejection(store.createRegisteredModel("hand-rf"))).code).toBe("RESOURCE_ALREADY_EXISTS");
-
-    const v1 = await store.createModelVersion({ name: "hand-rf", source, runId: run.run_id });
-    expect(v1).toMatchObject({ name: "hand-rf", version: "1", current_stage: "None", status: "READY", source });
-    expect(v1.run_id).toBe(run.run_id);
-    const v2 = await store.createModelVersion({ name: "hand-rf", source, runId: run.run_id, description: "second" });
-    expect(v2.version).toBe("2");
-    expect((await store.getModelVersion("hand-rf", "2")).description).toBe("second");
-    expect(await store.getModelVersionDownloadUri("hand-rf", "1")).toBe(source);
-
-    expect((await store.transitionModelVersionStage("hand-rf", "1", "Production", false)).current_stage).toBe(
-      "Production",
-    );
-    await store.transitionModelVersionStage("hand-rf", "2", "Production", true);
-    expect((await store.getModelVersion("hand-rf", "1")).current_stage).toBe("Archived");
-    expect((await store.getLatestVersions("hand-rf", ["Production"])).map((v) => v.version)).toEqual(["2"]);
-
-    await store.setRegisteredModelAlias("hand-rf", "champion", "2");
-    const champion = await store.getModelVersionByAlias("hand-rf", "champion");
-    expect(champion.version).toBe("2");
-    expect(champion.aliases).toEqual(["champion"]);
-    expect((await store.getRegisteredModel("hand-rf")).aliases).toEqual([{ alias: "champion", version: "2" }]);
-    await store.deleteRegisteredModelAlias("hand-rf", "champion");
-    expect((await rejection(store.getModelVersionByAlias("hand-rf", "champion"))).code).toBe("RESOURCE_DOES_NOT_EXIST");
-
-    await store.setModelVersionTag("hand-rf", "1", "validated", "yes");
-    expect((await store.getModelVersion("hand-rf", "1")).tags).toEqual([{ key: "validated", value: "yes" }]);
-    await store.deleteModelVersionTag("hand-rf", "1", "validated");
-    expect((await store.getModelVersion("hand-rf", "1")).tags).toEqual([]);
-    await store.setRegisteredModelTag("hand-rf", "owner", "me");
-    await store.deleteRegisteredModelTag("hand-rf", "task");
-    expect((await store.getRegisteredModel("hand-rf")).tags).toEqual([{ key: "owner", value: "me" }]);
-    expect((await store.updateModelVersion("hand-rf", "1", "old one")).description).toBe("old one");
-    expect((await store.updateRegisteredModel("hand-rf", "a forest")).description).toBe("a forest");
-
-    await store.createRegisteredModel("other");
-    const found = await store.searchRegisteredModels({ filter: "name LIKE 'hand%'" });
-    expect(found.items.map((m) => m.name)).toEqual(["hand-rf"]);
-    const versions = await store.searchModelVersions({ filter: "name = 'hand-rf'" });
-    expect(versions.items.map((v) => v.version).sort()).toEqual(["1", "2"]);
-
-    expect((await store.renameRegisteredModel("hand-rf", "hand-forest")).name).toBe("hand-forest");
-    expect((await store.getModelVersion("hand-forest", "2")).name).toBe("hand-forest");
-    await store.deleteModelVersion("hand-forest", "1");
-    expect((await rejection(store.getModelVersion("hand-forest", "1"))).status).toBe(404);
-    await store.deleteRegisteredModel("hand-forest");
-    expect((await rejection(store.getRegisteredModel("hand-forest"))).code).toBe("RESOURCE_DOES_NOT_EXIST");
-
-    const verbs = new Set(server.requests.map((r) => `${r.method} ${r.path.replace("/api/2.0/mlflow/", "")}`));
-    for (const v of [
-      "PATCH registered-models/update",
-      "PATCH model-versions/update",
-      "DELETE registered-models/delete",
-      "DELETE model-versions/delete",
-      "DELETE registered-models/alias",
-      "GET registered-models/alias",
-      "POST registered-models/rename",
-    ]) {
-      expect(verbs).toContain(v);
-    }
-  });
-});
-
-describe("MLflow double: the server's side of the protocol", () => {
-  it("answers /health and /version, and MLflow's JSON for runs/get", async () => {
-    expect(await (await fetch(`${server.url}/health`)).text()).toBe("OK");
-    expect(await (await fetch(`${server.url}/version`)).text()).toBe(MLFLOW_VERSION);
-    const info = await newRun();
-    await store.logMetric(info.run_id, { key: "loss", value: Number.NaN, timestamp: 1, step: 0 });
-    const res = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_uuid=${info.run_id}`);
-    const body = (await res.json()) as { run: { info: Record<string, unknown>; data: { metrics: Metric[] } } };
-    expect(body.run.info).toMatchObject({ run_id: info.run_id, run_uuid: info.run_id, status: "RUNNING" });
-    expect(body.run.info.end_time).toBeUndefined();
-    expect(body.run.data.metrics).toEqual([{ key: "loss", value: "NaN", timestamp: 1, step: 0 }]);
-  });
-
-  it("refuses a POST that is not JSON, and answers unknown routes as Flask does", async () => {
-    const res = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
-      method: "POST",
-      headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify({ name: "x" }),
+      await store.logArtifact(info.run_id, "model/MLmodel", "artifact_path: model\n");
+      const res = await fetch(`${server.url}/api/2.0/mlflow/artifacts/list?run_id=${info.run_id}&path=model`);
+      expect(await res.json()).toEqual({
+        root_uri: info.artifact_uri,
+        files: [{ path: "model/MLmodel", is_dir: false, file_size: 21 }],
+      });
+      const wrongExperiment = await fetch(
+        `${server.url}/api/2.0/mlflow-artifacts/artifacts/999/${info.run_id}/artifacts/model/MLmodel`,
+      );
+      expect(wrongExperiment.status).toBe(404);
     });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
-    expect((await fetch(`${server.url}/api/2.0/mlflow/nothing/here`)).status).toBe(404);
-    expect((await fetch(`${server.url}/api/2.0/mlflow/runs/get`, { method: "PUT" })).status).toBe(405);
-    const missing = await fetch(`${server.url}/api/2.0/mlflow/runs/get`);
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
-  });
-});
-
-describe("RestStore over HTTP: auth and the network", () => {
-  it("sends the bearer token on every request, including artifacts", async () => {
-    const guarded = await startMlflowDouble(backing, { token: "s3cret" });
-    try {
-      const authed = new RestStore(guarded.url, { token: () => "s3cret" });
-      const exp = await authed.createExperiment("auth");
-      const run = await authed.createRun({ experimentId: exp });
-      await authed.logArtifact(run.info.run_id, "a.txt", "x");
-      expect(await authed.listArtifacts(run.info.run_id)).toHaveLength(1);
-      expect(guarded.requests.length).toBe(5);
-      expect(guarded.requests.every((r) => r.headers.authorization === "Bearer s3cret")).toBe(true);
-      const e = await rejection(new RestStore(guarded.url, { token: "wrong" }).getExperiment(exp));
-      expect(e.status).toBe(401);
-      expect(e.serverCode).toBe("UNAUTHENTICATED");
-    } finally {
-      await guarded.close();
-    }
   });
 
-  it("gives a clear error naming the URL when nothing listens there", async () => {
-    const gone = await startMlflowDouble(backing);
-    await gone.close();
-    const e = await rejection(new RestStore(gone.url).getExperiment("0"));
-    expect(e.code).toBe("INTERNAL_ERROR");
-    expect(e.message).toContain(
-      `cannot reach the MLflow tracking server at ${gone.url}/api/2.0/mlflow/experiments/get`,
-    );
-    expect(e.message).toContain("ECONNREFUSED");
+  describe("RestStore over HTTP: artifacts", () => {
+    it("uploads, lists and downloads through the proxied artifact API", async () => {
+      const info = await newRun();
+      const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+      await store.logArtifact(info.run_id, "model/model.json", '{"format":"handgesture-model"}');
+      await store.logArtifact(info.run_id, "model/weights.bin", bytes);
+      await store.logArtifact(info.run_id, "notes.txt", "hello");
+      expect(server.requests.filter((r) => r.method === "PUT").map((r) => r.path)).toEqual([
+        `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/model/model.json`,
+        `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/model/weights.bin`,
+        `/api/2.0/mlflow-artifacts/artifacts/${info.experiment_id}/${info.run_id}/artifacts/notes.txt`,
+      ]);
+      expect(calls("runs/get")).toBe(1);
+      expect(await store.listArtifacts(info.run_id)).toEqual([
+        { path: "model", is_dir: true },
+        { path: "notes.txt", is_dir: false, file_size: 5 },
+      ]);
+      expect(await store.listArtifacts(info.run_id, "model")).toEqual([
+        { path: "model/model.json", is_dir: false, file_size: 30 },
+        { path: "model/weights.bin", is_dir: false, file_size: 5 },
+      ]);
+      expect(await store.readArtifact(info.run_id, "model/weights.bin")).toEqual(bytes);
+      expect(new TextDecoder().decode(await store.readArtifact(info.run_id, "notes.txt"))).toBe("hello");
+      expect(await backing.readArtifact(info.run_id, "model/weights.bin")).toEqual(bytes);
+      const missing = await rejection(store.readArtifact(info.run_id, "nope.txt"));
+      expect(missing.code).toBe("RESOURCE_DOES_NOT_EXIST");
+    });
   });
 
-  it("gives up after timeoutMs when the server does not answer", async () => {
-    const silent = createServer(() => {});
-    await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", ok));
-    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    try {
-      const e = await rejection(new RestStore(url, { timeoutMs: 200 }).getExperiment("0"));
-      expect(e.message).toContain(url);
-      expect(e.message).toContain("no answer within 200 ms");
-    } finally {
-      silent.closeAllConnections();
-      await new Promise((ok) => silent.close(ok));
-    }
+  describe("RestStore over HTTP: model registry", () => {
+    it("creates a model and versions, moves stages, sets aliases and tags, renames and deletes", async () => {
+      const run = await newRun();
+      const source = `${run.artifact_uri}/model`;
+      const model = await store.createRegisteredModel("hand-rf", [{ key: "task", value: "gestures" }], "forest");
+      expect(model).toMatchObject({
+        name: "hand-rf",
+        description: "forest",
+        tags: [{ key: "task", value: "gestures" }],
+      });
+      expect((await rejection(store.createRegisteredModel("hand-rf"))).code).toBe("RESOURCE_ALREADY_EXISTS");
+
+      const v1 = await store.createModelVersion({ name: "hand-rf", source, runId: run.run_id });
+      expect(v1).toMatchObject({ name: "hand-rf", version: "1", current_stage: "None", status: "READY", source });
+      expect(v1.run_id).toBe(run.run_id);
+      const v2 = await store.createModelVersion({ name: "hand-rf", source, runId: run.run_id, description: "second" });
+      expect(v2.version).toBe("2");
+      expect((await store.getModelVersion("hand-rf", "2")).description).toBe("second");
+      expect(await store.getModelVersionDownloadUri("hand-rf", "1")).toBe(source);
+
+      expect((await store.transitionModelVersionStage("hand-rf", "1", "Production", false)).current_stage).toBe(
+        "Production",
+      );
+      await store.transitionModelVersionStage("hand-rf", "2", "Production", true);
+      expect((await store.getModelVersion("hand-rf", "1")).current_stage).toBe("Archived");
+      expect((await store.getLatestVersions("hand-rf", ["Production"])).map((v) => v.version)).toEqual(["2"]);
+
+      await store.setRegisteredModelAlias("hand-rf", "champion", "2");
+      const champion = await store.getModelVersionByAlias("hand-rf", "champion");
+      expect(champion.version).toBe("2");
+      expect(champion.aliases).toEqual(["champion"]);
+      expect((await store.getRegisteredModel("hand-rf")).aliases).toEqual([{ alias: "champion", version: "2" }]);
+      await store.deleteRegisteredModelAlias("hand-rf", "champion");
+      expect((await rejection(store.getModelVersionByAlias("hand-rf", "champion"))).code).toBe(
+        "RESOURCE_DOES_NOT_EXIST",
+      );
+
+      await store.setModelVersionTag("hand-rf", "1", "validated", "yes");
+      expect((await store.getModelVersion("hand-rf", "1")).tags).toEqual([{ key: "validated", value: "yes" }]);
+      await store.deleteModelVersionTag("hand-rf", "1", "validated");
+      expect((await store.getModelVersion("hand-rf", "1")).tags).toEqual([]);
+      await store.setRegisteredModelTag("hand-rf", "owner", "me");
+      await store.deleteRegisteredModelTag("hand-rf", "task");
+      expect((await store.getRegisteredModel("hand-rf")).tags).toEqual([{ key: "owner", value: "me" }]);
+      expect((await store.updateModelVersion("hand-rf", "1", "old one")).description).toBe("old one");
+      expect((await store.updateRegisteredModel("hand-rf", "a forest")).description).toBe("a forest");
+
+      await store.createRegisteredModel("other");
+      const found = await store.searchRegisteredModels({ filter: "name LIKE 'hand%'" });
+      expect(found.items.map((m) => m.name)).toEqual(["hand-rf"]);
+      const versions = await store.searchModelVersions({ filter: "name = 'hand-rf'" });
+      expect(versions.items.map((v) => v.version).sort()).toEqual(["1", "2"]);
+
+      expect((await store.renameRegisteredModel("hand-rf", "hand-forest")).name).toBe("hand-forest");
+      expect((await store.getModelVersion("hand-forest", "2")).name).toBe("hand-forest");
+      await store.deleteModelVersion("hand-forest", "1");
+      expect((await rejection(store.getModelVersion("hand-forest", "1"))).status).toBe(404);
+      await store.deleteRegisteredModel("hand-forest");
+      expect((await rejection(store.getRegisteredModel("hand-forest"))).code).toBe("RESOURCE_DOES_NOT_EXIST");
+
+      const verbs = new Set(server.requests.map((r) => `${r.method} ${r.path.replace("/api/2.0/mlflow/", "")}`));
+      for (const v of [
+        "PATCH registered-models/update",
+        "PATCH model-versions/update",
+        "DELETE registered-models/delete",
+        "DELETE model-versions/delete",
+        "DELETE registered-models/alias",
+        "GET registered-models/alias",
+        "POST registered-models/rename",
+      ]) {
+        expect(verbs).toContain(v);
+      }
+    });
+  });
+
+  describe("MLflow double: the server's side of the protocol", () => {
+    it("answers /health and /version, and MLflow's JSON for runs/get", async () => {
+      expect(await (await fetch(`${server.url}/health`)).text()).toBe("OK");
+      expect(await (await fetch(`${server.url}/version`)).text()).toBe(MLFLOW_VERSION);
+      const info = await newRun();
+      await store.logMetric(info.run_id, { key: "loss", value: Number.NaN, timestamp: 1, step: 0 });
+      const res = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_uuid=${info.run_id}`);
+      const body = (await res.json()) as { run: { info: Record<string, unknown>; data: { metrics: Metric[] } } };
+      expect(body.run.info).toMatchObject({ run_id: info.run_id, run_uuid: info.run_id, status: "RUNNING" });
+      expect(body.run.info.end_time).toBeUndefined();
+      expect(body.run.data.metrics).toEqual([{ key: "loss", value: "NaN", timestamp: 1, step: 0 }]);
+    });
+
+    it("refuses a POST that is not JSON, and answers unknown routes as Flask does", async () => {
+      const res = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ name: "x" }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
+      expect((await fetch(`${server.url}/api/2.0/mlflow/nothing/here`)).status).toBe(404);
+      expect((await fetch(`${server.url}/api/2.0/mlflow/runs/get`, { method: "PUT" })).status).toBe(405);
+      const missing = await fetch(`${server.url}/api/2.0/mlflow/runs/get`);
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
+    });
+  });
+
+  describe("RestStore over HTTP: auth and the network", () => {
+    it("sends the bearer token on every request, including artifacts", async () => {
+      const guarded = await startMlflowDouble(backing, { token: "s3cret" });
+      try {
+        const authed = new RestStore(guarded.url, { token: () => "s3cret" });
+        const exp = await authed.createExperiment("auth");
+        const run = await authed.createRun({ experimentId: exp });
+        await authed.logArtifact(run.info.run_id, "a.txt", "x");
+        expect(await authed.listArtifacts(run.info.run_id)).toHaveLength(1);
+        expect(guarded.requests.length).toBe(5);
+        expect(guarded.requests.every((r) => r.headers.authorization === "Bearer s3cret")).toBe(true);
+        const e = await rejection(new RestStore(guarded.url, { token: "wrong" }).getExperiment(exp));
+        expect(e.status).toBe(401);
+        expect(e.serverCode).toBe("UNAUTHENTICATED");
+      } finally {
+        await guarded.close();
+      }
+    });
+
+    it("gives a clear error naming the URL when nothing listens there", async () => {
+      const gone = await startMlflowDouble(backing);
+      await gone.close();
+      const e = await rejection(new RestStore(gone.url).getExperiment("0"));
+      expect(e.code).toBe("INTERNAL_ERROR");
+      expect(e.message).toContain(
+        `cannot reach the MLflow tracking server at ${gone.url}/api/2.0/mlflow/experiments/get`,
+      );
+      expect(e.message).toContain("ECONNREFUSED");
+    });
+
+    it("gives up after timeoutMs when the server does not answer", async () => {
+      const silent = createServer(() => {});
+      await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", ok));
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      try {
+        const e = await rejection(new RestStore(url, { timeoutMs: 200 }).getExperiment("0"));
+        expect(e.message).toContain(url);
+        expect(e.message).toContain("no answer within 200 ms");
+      } finally {
+        silent.closeAllConnections();
+        await new Promise((ok) => silent.close(ok));
+      }
+    });
   });
 });
