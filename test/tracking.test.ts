@@ -121,3 +121,38 @@ describe.skipIf(!ready)("tracking client: log, register, load", () => {
     );
   });
 });
+
+describe.skipIf(!ready)("datasets and local artifacts", () => {
+  it("logs the dataset input with digest, schema, profile and context, and a folder of artifacts", async () => {
+    const { logLocalArtifacts } = await import("../src/tracking/local-artifacts.js");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "handgesture-ds-"));
+    const client = new TrackingClient(new FileStore(join(dir, "mlruns")));
+    const exp = await client.getOrCreateExperiment("data");
+    const run = await client.startRun(exp);
+    const table = loadTable(DEV_CSV);
+    const ds = await client.logDataset(run.info.run_id, table, { name: "hagrid_sample_dev", source: DEV_CSV });
+    expect(ds.digest).toMatch(/^[0-9a-f]{8}$/);
+    const again = await client.logDataset(run.info.run_id, table, { name: "again", context: "evaluation" });
+    expect(again.digest).toBe(ds.digest);
+    const got = await client.store.getRun(run.info.run_id);
+    const inputs = got.inputs.dataset_inputs;
+    expect(inputs.map((i) => i.dataset.name).sort()).toEqual(["again", "hagrid_sample_dev"]);
+    const first = inputs.find((i) => i.dataset.name === "hagrid_sample_dev")!;
+    expect(JSON.parse(first.dataset.profile!)).toEqual({ num_rows: 942, num_elements: 942 * 64 });
+    expect(JSON.parse(first.dataset.schema!).mlflow_colspec[62]).toEqual({
+      type: "double",
+      name: "z21",
+      required: true,
+    });
+    expect(first.tags).toEqual([{ key: "mlflow.data.context", value: "training" }]);
+
+    const local = join(dir, "plots");
+    mkdirSync(join(local, "per-class"), { recursive: true });
+    writeFileSync(join(local, "summary.json"), '{"ok": true}');
+    writeFileSync(join(local, "per-class", "fist.png"), new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    expect(await logLocalArtifacts(client.store, run.info.run_id, local, "plots")).toBe(2);
+    const png = await client.store.readArtifact(run.info.run_id, "plots/per-class/fist.png");
+    expect(Array.from(png)).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
+});

@@ -1,9 +1,10 @@
 import { stringify } from "yaml";
 import { HandgestureError } from "../core/errors.js";
 import { COLUMNS } from "../core/landmarks.js";
+import type { Matrix } from "../core/matrix.js";
 import { fromModelFile, type LoadedModel, type TrainingMetadata, toModelFile } from "../core/model-file.js";
 import type { Pipeline } from "../core/pipeline.js";
-import type { Run, RunStatus, Tag } from "./entities.js";
+import type { Dataset, Run, RunStatus, Tag } from "./entities.js";
 import { resolveModelUri } from "./model-uri.js";
 import type { TrackingStore } from "./store.js";
 
@@ -81,6 +82,34 @@ export class TrackingClient {
   }
 
   /**
+   * Logs a landmark table as the run's dataset input, as mlflow.log_input does: name, digest, MLflow column-spec
+   * schema (63 doubles and the label), profile (rows and elements) and the context tag.
+   */
+  async logDataset(
+    runId: string,
+    table: { X: Matrix; labels: readonly string[] },
+    options: { name: string; source?: string; context?: string },
+  ): Promise<Dataset> {
+    const dataset: Dataset = {
+      name: options.name,
+      digest: await datasetDigest(table),
+      source_type: "local",
+      source: JSON.stringify({ uri: options.source ?? options.name }),
+      schema: JSON.stringify({
+        mlflow_colspec: [
+          ...COLUMNS.map((name) => ({ type: "double", name, required: true })),
+          { type: "string", name: "label", required: true },
+        ],
+      }),
+      profile: JSON.stringify({ num_rows: table.X.rows, num_elements: table.X.rows * (COLUMNS.length + 1) }),
+    };
+    await this.store.logInputs(runId, [
+      { tags: [{ key: "mlflow.data.context", value: options.context ?? "training" }], dataset },
+    ]);
+    return dataset;
+  }
+
+  /**
    * Logs a fitted pipeline as an MLflow model folder: `<artifactPath>/model.json` (our model file), an `MLmodel`
    * with the `handgesture` flavor and a signature of the 63 input columns, and an input example.
    */
@@ -144,6 +173,16 @@ export class TrackingClient {
     const bytes = await this.store.readArtifact(where.runId, `${where.artifactPath}/${MODEL_FILE}`);
     return { ...fromModelFile(new TextDecoder().decode(bytes)), runId: where.runId, version: where.version };
   }
+}
+
+/** First 8 hex digits of the SHA-256 of the values and labels (MLflow's digests are 8 characters too). */
+async function datasetDigest(table: { X: Matrix; labels: readonly string[] }): Promise<string> {
+  const labels = new TextEncoder().encode(table.labels.join("\n"));
+  const bytes = new Uint8Array(table.X.data.byteLength + labels.byteLength);
+  bytes.set(new Uint8Array(table.X.data.buffer, table.X.data.byteOffset, table.X.data.byteLength));
+  bytes.set(labels, table.X.data.byteLength);
+  const hash = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(hash.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function randomHex(n: number): string {
