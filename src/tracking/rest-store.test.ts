@@ -2,7 +2,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runInNewContext } from "node:vm";
+import { build } from "esbuild";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MLFLOW_VERSION, type MlflowDouble, startMlflowDouble } from "../../test/mlflow-double.js";
 import { HandgestureError } from "../core/errors.js";
@@ -331,6 +334,33 @@ describe("RestStore: artifact locations", () => {
     const g = fakeFetch((c) => (apiPath(c) === "runs/get" ? wireRun({ artifact_uri: "file:///tmp/x" }) : {}));
     await new RestStore(BASE, { fetch: g.fetch }).listArtifacts(RUN);
     expect(new URL(g.calls[1].url).searchParams.get("path")).toBe(`7/${RUN}/artifacts`);
+  });
+});
+
+describe("RestStore: isomorphic", () => {
+  it("bundles for the browser and runs where only web APIs exist", async () => {
+    const out = await build({
+      entryPoints: [join(dirname(fileURLToPath(import.meta.url)), "rest-store.ts")],
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      globalName: "rest",
+      write: false,
+      logLevel: "silent",
+    });
+    expect(out.errors).toHaveLength(0);
+    const f = fakeFetch(() => wireRun());
+    const sandbox = { fetch: f.fetch, URLSearchParams, TextEncoder, AbortSignal, Response, RUN };
+    const run = await runInNewContext(
+      `${out.outputFiles[0].text}
+      ;(() => {
+        if (typeof process !== "undefined" || typeof require !== "undefined") throw new Error("Node leaked in");
+        return new rest.RestStore("http://mlflow.test", { token: "t" }).getRun(RUN);
+      })()`,
+      sandbox,
+    );
+    expect(run.info.run_id).toBe(RUN);
+    expect(f.calls[0].headers.Authorization).toBe("Bearer t");
   });
 });
 
