@@ -358,6 +358,14 @@ async function runArtifactPath(s: TrackingStore, path: string): Promise<{ runId:
 
 // ---- the server ----
 
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw invalid(`Malformed artifact path segment '${seg}'`);
+  }
+}
+
 function send(res: ServerResponse, status: number, body: string | Uint8Array, type = "application/json"): void {
   res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
@@ -411,7 +419,7 @@ async function handle(store: TrackingStore, req: IncomingMessage, res: ServerRes
       path
         .slice(ARTIFACTS.length + 1)
         .split("/")
-        .map(decodeURIComponent)
+        .map(decodeSegment)
         .join("/"),
     );
     if (method === "PUT") {

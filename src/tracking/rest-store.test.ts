@@ -689,6 +689,8 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
       expect((await fetch(`${server.url}/api/2.0/mlflow/nothing/here`)).status).toBe(404);
+      const badPath = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/%E0%A4%A`);
+      expect(badPath.status).toBe(400);
       expect((await fetch(`${server.url}/api/2.0/mlflow/runs/get`, { method: "PUT" })).status).toBe(405);
       const missing = await fetch(`${server.url}/api/2.0/mlflow/runs/get`);
       expect(missing.status).toBe(400);
