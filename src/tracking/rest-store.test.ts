@@ -741,5 +741,22 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
         await new Promise((ok) => silent.close(ok));
       }
     });
+
+    it("gives up after timeoutMs when the answer's body stalls", async () => {
+      const stalling = createServer((_req, res) => {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.write('{"experiment": ');
+      });
+      await new Promise<void>((ok) => stalling.listen(0, "127.0.0.1", ok));
+      const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+      try {
+        const e = await rejection(new RestStore(url, { timeoutMs: 200 }).getExperiment("0"));
+        expect(e.message).toContain(`${url}/api/2.0/mlflow/experiments/get`);
+        expect(e.message).toContain("no answer within 200 ms");
+      } finally {
+        stalling.closeAllConnections();
+        await new Promise((ok) => stalling.close(ok));
+      }
+    });
   });
 });

@@ -313,16 +313,7 @@ export class RestStore implements TrackingStore {
     try {
       res = await this.#fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        err.name === "TimeoutError" || err.name === "AbortError"
-          ? `no answer within ${this.#timeoutMs} ms`
-          : (err.cause?.code ?? err.cause?.message ?? err.message);
-      throw new RestStoreError(
-        `cannot reach the MLflow tracking server at ${url} (${method}): ${why}`,
-        "INTERNAL_ERROR",
-        url,
-      );
+      throw this.#networkError(e, method, url);
     }
     if (res.ok) return res;
     const text = await res.text().catch(() => "");
@@ -336,6 +327,28 @@ export class RestStore implements TrackingStore {
       if (text) message += `: ${text.slice(0, 200)}`;
     }
     throw new RestStoreError(message, codeFor(serverCode, res.status), url, res.status, serverCode);
+  }
+
+  #networkError(e: unknown, method: string, url: string): RestStoreError {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      err.name === "TimeoutError" || err.name === "AbortError"
+        ? `no answer within ${this.#timeoutMs} ms`
+        : (err.cause?.code ?? err.cause?.message ?? err.message);
+    return new RestStoreError(
+      `cannot reach the MLflow tracking server at ${url} (${method}): ${why}`,
+      "INTERNAL_ERROR",
+      url,
+    );
+  }
+
+  /** Reads an answer's body; a timeout or a dropped connection on the way is a RestStoreError too. */
+  async #read<T>(res: Response, method: string, url: string, read: (r: Response) => Promise<T>): Promise<T> {
+    try {
+      return await read(res);
+    } catch (e) {
+      throw this.#networkError(e, method, url);
+    }
   }
 
   /** One call of the tracking/registry API: GET with a query string, the other verbs with a JSON body. */
@@ -355,7 +368,7 @@ export class RestStore implements TrackingStore {
     } else {
       res = await this.#send(verb, url, JSON.stringify(params), "application/json");
     }
-    const text = await res.text();
+    const text = await this.#read(res, verb, url, (r) => r.text());
     if (!text.trim()) return {} as T;
     try {
       return JSON.parse(text) as T;
@@ -534,15 +547,23 @@ export class RestStore implements TrackingStore {
     await this.#send("PUT", url, body as Uint8Array<ArrayBuffer>, "application/octet-stream");
   }
   async readArtifact(runId: string, path: string): Promise<Uint8Array> {
-    const res = await this.#send("GET", await this.#artifactUrl(runId, path));
-    return new Uint8Array(await res.arrayBuffer());
+    const url = await this.#artifactUrl(runId, path);
+    const res = await this.#send("GET", url);
+    return new Uint8Array(await this.#read(res, "GET", url, (r) => r.arrayBuffer()));
   }
   async listArtifacts(runId: string, path = ""): Promise<FileInfo[]> {
     const dir = artifactSegments(path, "folder").join("/");
     const root = await this.#artifactRoot(runId);
     const q = new URLSearchParams({ path: dir ? `${root}/${dir}` : root });
-    const res = await this.#send("GET", `${this.baseUrl}${ARTIFACTS_API}?${q}`);
-    const r = (await res.json()) as { files?: { path: string; is_dir?: boolean; file_size?: Int }[] };
+    const url = `${this.baseUrl}${ARTIFACTS_API}?${q}`;
+    const res = await this.#send("GET", url);
+    const text = await this.#read(res, "GET", url, (b) => b.text());
+    let r: { files?: { path: string; is_dir?: boolean; file_size?: Int }[] };
+    try {
+      r = JSON.parse(text || "{}");
+    } catch {
+      throw new RestStoreError(`GET ${url}: the answer is not JSON: ${text.slice(0, 200)}`, "INTERNAL_ERROR", url, 200);
+    }
     return (r.files ?? [])
       .map((f) => {
         const info: FileInfo = { path: dir ? `${dir}/${f.path}` : f.path, is_dir: f.is_dir === true };
