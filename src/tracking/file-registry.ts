@@ -17,10 +17,16 @@ import {
 } from "./fs-util.js";
 import { canonicalStage, modelVersionForUri, parseModelUri } from "./model-uri.js";
 import { filterByName, filterModelVersions } from "./search.js";
-import type { TrackingStore } from "./store.js";
+import type { CreateModelVersionOptions, SearchRegistryOptions, TrackingStore } from "./store.js";
 
 /** The registry half of TrackingStore. */
 export type RegistryStore = Pick<TrackingStore, RegistryMethod>;
+
+/** createModelVersion's options, plus what only the file registry records: the run link and the user. */
+export interface FileCreateModelVersionOptions extends CreateModelVersionOptions {
+  runLink?: string;
+  userId?: string;
+}
 
 /** registered model meta.yaml, as MLflow writes it (keys sorted on write). */
 interface ModelMeta {
@@ -347,9 +353,7 @@ export class FileRegistry implements RegistryStore {
     return this.toModel(await this.readModelMeta(name));
   }
 
-  async searchRegisteredModels(
-    options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<Page<RegisteredModel>> {
     const max = maxResults(options.maxResults, DEFAULT_MODELS_RESULTS, MAX_MODELS_RESULTS);
     const order = parseOrderBy(options.orderBy, ["name", "creation_timestamp", "last_updated_timestamp"], ["name ASC"]);
     const names = await readdir(this.modelsDir).catch((e) => {
@@ -415,15 +419,7 @@ export class FileRegistry implements RegistryStore {
 
   // ---- model versions
 
-  async createModelVersion(options: {
-    name: string;
-    source: string;
-    runId?: string;
-    tags?: Tag[];
-    description?: string;
-    runLink?: string;
-    userId?: string;
-  }): Promise<ModelVersion> {
+  async createModelVersion(options: FileCreateModelVersionOptions): Promise<ModelVersion> {
     const { name, source } = options;
     const tags = options.tags ?? [];
     for (const t of tags) validateTag(t.key, t.value);
@@ -483,9 +479,7 @@ export class FileRegistry implements RegistryStore {
     return this.toVersion(name, await this.readVersionMeta(name, version));
   }
 
-  async searchModelVersions(
-    options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<ModelVersion>> {
+  async searchModelVersions(options: SearchRegistryOptions = {}): Promise<Page<ModelVersion>> {
     const max = maxResults(options.maxResults, DEFAULT_VERSIONS_RESULTS, MAX_VERSIONS_RESULTS);
     const order = parseOrderBy(
       options.orderBy,

@@ -60,7 +60,13 @@ import {
   writeYaml,
 } from "./fs-util.js";
 import { filterExperiments, filterRuns, sortExperiments } from "./search.js";
-import type { TrackingStore } from "./store.js";
+import type {
+  CreateRunOptions,
+  RunBatch,
+  SearchExperimentsOptions,
+  SearchRunsOptions,
+  TrackingStore,
+} from "./store.js";
 
 /** The registry methods of TrackingStore (file-registry.ts implements those). */
 export type RegistryMethod =
@@ -270,29 +276,24 @@ function writeable(v: unknown): string {
   return v == null ? "" : typeof v === "string" ? v : String(v);
 }
 
-function validateParam(p: Param): Param {
-  validateEntityName("param", p.key);
-  checkLength("Param key", MAX_ENTITY_KEY_LENGTH, p.key);
-  const value = writeable(p.value);
-  checkLength("Param value", MAX_PARAM_VAL_LENGTH, value);
-  return { key: p.key, value };
+/**
+ * A validator for one kind of key/value entry: the key must be a valid name of that kind and at most maxKey long,
+ * the value (made writeable) at most maxValue long. Returns the entry with the writeable value.
+ */
+function entryValidator(kind: "param" | "tag", maxKey: number, maxValue: number): (e: Param | Tag) => Param | Tag {
+  const label = kind === "param" ? "Param" : "Tag";
+  return (e) => {
+    validateEntityName(kind, e.key);
+    checkLength(`${label} key`, maxKey, e.key);
+    const value = writeable(e.value);
+    checkLength(`${label} value`, maxValue, value);
+    return { key: e.key, value };
+  };
 }
 
-function validateTag(t: Tag): Tag {
-  validateEntityName("tag", t.key);
-  checkLength("Tag key", MAX_ENTITY_KEY_LENGTH, t.key);
-  const value = writeable(t.value);
-  checkLength("Tag value", MAX_TAG_VAL_LENGTH, value);
-  return { key: t.key, value };
-}
-
-function validateExperimentTag(t: Tag): Tag {
-  validateEntityName("tag", t.key);
-  checkLength("Tag key", MAX_EXPERIMENT_TAG_KEY_LENGTH, t.key);
-  const value = writeable(t.value);
-  checkLength("Tag value", MAX_EXPERIMENT_TAG_VAL_LENGTH, value);
-  return { key: t.key, value };
-}
+const validateParam = entryValidator("param", MAX_ENTITY_KEY_LENGTH, MAX_PARAM_VAL_LENGTH);
+const validateTag = entryValidator("tag", MAX_ENTITY_KEY_LENGTH, MAX_TAG_VAL_LENGTH);
+const validateExperimentTag = entryValidator("tag", MAX_EXPERIMENT_TAG_KEY_LENGTH, MAX_EXPERIMENT_TAG_VAL_LENGTH);
 
 function validateBatchLimits(metrics: number, params: number, tags: number): void {
   const over = (what: string, n: number, limit: number) => {
@@ -604,9 +605,7 @@ export class FileTrackingStore implements TrackingOnlyStore {
     }
   }
 
-  async searchExperiments(
-    options: { viewType?: ViewType; maxResults?: number; filter?: string; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<Experiment>> {
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<Page<Experiment>> {
     const maxResults = checkMaxResults(options.maxResults);
     const all = await this.listExperiments(options.viewType ?? "ACTIVE_ONLY");
     const sorted = sortExperiments(filterExperiments(all, options.filter), options.orderBy);
@@ -749,13 +748,7 @@ export class FileTrackingStore implements TrackingOnlyStore {
 
   // ---- runs
 
-  async createRun(options: {
-    experimentId: string;
-    userId?: string;
-    startTime?: number;
-    tags?: Tag[];
-    runName?: string;
-  }): Promise<Run> {
+  async createRun(options: CreateRunOptions): Promise<Run> {
     const experimentId = options.experimentId ?? DEFAULT_EXPERIMENT_ID;
     const exp = await this.getExperiment(experimentId);
     if (exp.lifecycle_stage !== "active") {
@@ -870,7 +863,7 @@ export class FileTrackingStore implements TrackingOnlyStore {
     await this.writeRunMeta(dir, { ...rest, lifecycle_stage: "active" });
   }
 
-  async logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: Tag[] }): Promise<void> {
+  async logBatch(runId: string, batch: RunBatch): Promise<void> {
     validateRunId(runId);
     const metrics = batch.metrics ?? [];
     for (const m of metrics) validateMetric(m);
@@ -1018,14 +1011,7 @@ export class FileTrackingStore implements TrackingOnlyStore {
     return this.readMetricFile(dir, key);
   }
 
-  async searchRuns(options: {
-    experimentIds: string[];
-    filter?: string;
-    viewType?: ViewType;
-    maxResults?: number;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<Run>> {
+  async searchRuns(options: SearchRunsOptions): Promise<Page<Run>> {
     const maxResults = checkMaxResults(options.maxResults);
     const view = options.viewType ?? "ACTIVE_ONLY";
     const runs: Run[] = [];

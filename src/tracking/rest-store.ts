@@ -18,9 +18,16 @@ import type {
   RunStatus,
   Stage,
   Tag,
-  ViewType,
 } from "./entities.js";
-import type { TrackingStore } from "./store.js";
+import type {
+  CreateModelVersionOptions,
+  CreateRunOptions,
+  RunBatch,
+  SearchExperimentsOptions,
+  SearchRegistryOptions,
+  SearchRunsOptions,
+  TrackingStore,
+} from "./store.js";
 
 export interface RestStoreOptions {
   /** Bearer token sent on every request; a function is called for each request (tokens that expire). */
@@ -405,9 +412,7 @@ export class RestStore implements TrackingStore {
       throw e;
     }
   }
-  async searchExperiments(
-    o: { viewType?: ViewType; maxResults?: number; filter?: string; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<Experiment>> {
+  async searchExperiments(o: SearchExperimentsOptions = {}): Promise<Page<Experiment>> {
     const r = await this.#call<{ experiments?: WireExperiment[]; next_page_token?: string }>("searchExperiments", {
       max_results: o.maxResults ?? 1000,
       view_type: o.viewType ?? "ACTIVE_ONLY",
@@ -426,13 +431,7 @@ export class RestStore implements TrackingStore {
 
   // ---- runs ----
 
-  async createRun(o: {
-    experimentId: string;
-    userId?: string;
-    startTime?: number;
-    tags?: Tag[];
-    runName?: string;
-  }): Promise<Run> {
+  async createRun(o: CreateRunOptions): Promise<Run> {
     const r = await this.#call<{ run: WireRun }>("createRun", {
       experiment_id: o.experimentId,
       user_id: o.userId,
@@ -460,7 +459,7 @@ export class RestStore implements TrackingStore {
     await this.#call("deleteRun", { run_id: runId });
   }
   /** Sent in as many requests as MLflow's limits (BATCH_LIMITS) need, in order. */
-  async logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: Tag[] }): Promise<void> {
+  async logBatch(runId: string, batch: RunBatch): Promise<void> {
     const metrics = batch.metrics ?? [];
     const params = batch.params ?? [];
     const tags = batch.tags ?? [];
@@ -504,14 +503,7 @@ export class RestStore implements TrackingStore {
     } while (pageToken);
     return out;
   }
-  async searchRuns(o: {
-    experimentIds: string[];
-    filter?: string;
-    viewType?: ViewType;
-    maxResults?: number;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<Run>> {
+  async searchRuns(o: SearchRunsOptions): Promise<Page<Run>> {
     const r = await this.#call<{ runs?: WireRun[]; next_page_token?: string }>("searchRuns", {
       experiment_ids: o.experimentIds,
       filter: o.filter,
@@ -587,9 +579,7 @@ export class RestStore implements TrackingStore {
     const r = await this.#call<{ registered_model: WireRegisteredModel }>("getRegisteredModel", { name });
     return modelFromWire(r.registered_model);
   }
-  async searchRegisteredModels(
-    o: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<RegisteredModel>> {
+  async searchRegisteredModels(o: SearchRegistryOptions = {}): Promise<Page<RegisteredModel>> {
     const r = await this.#call<{ registered_models?: WireRegisteredModel[]; next_page_token?: string }>(
       "searchRegisteredModels",
       { filter: o.filter, max_results: o.maxResults, order_by: o.orderBy, page_token: o.pageToken },
@@ -619,13 +609,7 @@ export class RestStore implements TrackingStore {
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
     await this.#call("deleteRegisteredModelTag", { name, key });
   }
-  async createModelVersion(o: {
-    name: string;
-    source: string;
-    runId?: string;
-    tags?: Tag[];
-    description?: string;
-  }): Promise<ModelVersion> {
+  async createModelVersion(o: CreateModelVersionOptions): Promise<ModelVersion> {
     const r = await this.#call<{ model_version: WireModelVersion }>("createModelVersion", {
       name: o.name,
       source: o.source,
@@ -639,9 +623,7 @@ export class RestStore implements TrackingStore {
     const r = await this.#call<{ model_version: WireModelVersion }>("getModelVersion", { name, version });
     return versionFromWire(r.model_version);
   }
-  async searchModelVersions(
-    o: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
-  ): Promise<Page<ModelVersion>> {
+  async searchModelVersions(o: SearchRegistryOptions = {}): Promise<Page<ModelVersion>> {
     const r = await this.#call<{ model_versions?: WireModelVersion[]; next_page_token?: string }>(
       "searchModelVersions",
       { filter: o.filter, max_results: o.maxResults, order_by: o.orderBy, page_token: o.pageToken },

@@ -16,6 +16,58 @@ import type {
   ViewType,
 } from "./entities.js";
 
+/** searchExperiments' options. */
+export interface SearchExperimentsOptions {
+  viewType?: ViewType;
+  maxResults?: number;
+  filter?: string;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/** createRun's options. */
+export interface CreateRunOptions {
+  experimentId: string;
+  userId?: string;
+  startTime?: number;
+  tags?: Tag[];
+  runName?: string;
+}
+
+/** What logBatch logs in one call. */
+export interface RunBatch {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: Tag[];
+}
+
+/** searchRuns' options. */
+export interface SearchRunsOptions {
+  experimentIds: string[];
+  filter?: string;
+  viewType?: ViewType;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/** searchRegisteredModels' and searchModelVersions' options. */
+export interface SearchRegistryOptions {
+  filter?: string;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/** createModelVersion's options. */
+export interface CreateModelVersionOptions {
+  name: string;
+  source: string;
+  runId?: string;
+  tags?: Tag[];
+  description?: string;
+}
+
 /**
  * The one contract behind every tracking backend (MLflow's AbstractStore + the registry's, in camelCase and
  * async). The file store writes MLflow's mlruns/ layout; the REST store speaks MLflow's REST API 2.0. Errors are
@@ -27,43 +79,24 @@ export interface TrackingStore {
   getExperiment(experimentId: string): Promise<Experiment>;
   /** null when no experiment has that name. */
   getExperimentByName(name: string): Promise<Experiment | null>;
-  searchExperiments(options?: {
-    viewType?: ViewType;
-    maxResults?: number;
-    filter?: string;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<Experiment>>;
+  searchExperiments(options?: SearchExperimentsOptions): Promise<Page<Experiment>>;
   setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
   deleteExperiment(experimentId: string): Promise<void>;
 
   // runs
-  createRun(options: {
-    experimentId: string;
-    userId?: string;
-    startTime?: number;
-    tags?: Tag[];
-    runName?: string;
-  }): Promise<Run>;
+  createRun(options: CreateRunOptions): Promise<Run>;
   getRun(runId: string): Promise<Run>;
   updateRunInfo(runId: string, status: RunStatus, endTime: number | null, runName?: string): Promise<RunInfo>;
   deleteRun(runId: string): Promise<void>;
   /** Metrics, params and tags in one call; logMetric/logParam/setTag are built on it. */
-  logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: Tag[] }): Promise<void>;
+  logBatch(runId: string, batch: RunBatch): Promise<void>;
   logMetric(runId: string, metric: Metric): Promise<void>;
   logParam(runId: string, param: Param): Promise<void>;
   setTag(runId: string, tag: Tag): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
   logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
-  searchRuns(options: {
-    experimentIds: string[];
-    filter?: string;
-    viewType?: ViewType;
-    maxResults?: number;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<Run>>;
+  searchRuns(options: SearchRunsOptions): Promise<Page<Run>>;
 
   // artifacts (paths relative to the run's artifact root; never leaving it)
   logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void>;
@@ -73,31 +106,15 @@ export interface TrackingStore {
   // registry
   createRegisteredModel(name: string, tags?: Tag[], description?: string): Promise<RegisteredModel>;
   getRegisteredModel(name: string): Promise<RegisteredModel>;
-  searchRegisteredModels(options?: {
-    filter?: string;
-    maxResults?: number;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<RegisteredModel>>;
+  searchRegisteredModels(options?: SearchRegistryOptions): Promise<Page<RegisteredModel>>;
   renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel>;
   updateRegisteredModel(name: string, description: string): Promise<RegisteredModel>;
   deleteRegisteredModel(name: string): Promise<void>;
   setRegisteredModelTag(name: string, key: string, value: string): Promise<void>;
   deleteRegisteredModelTag(name: string, key: string): Promise<void>;
-  createModelVersion(options: {
-    name: string;
-    source: string;
-    runId?: string;
-    tags?: Tag[];
-    description?: string;
-  }): Promise<ModelVersion>;
+  createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
-  searchModelVersions(options?: {
-    filter?: string;
-    maxResults?: number;
-    orderBy?: string[];
-    pageToken?: string;
-  }): Promise<Page<ModelVersion>>;
+  searchModelVersions(options?: SearchRegistryOptions): Promise<Page<ModelVersion>>;
   updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion>;
   deleteModelVersion(name: string, version: string): Promise<void>;
   transitionModelVersionStage(
