@@ -1,5 +1,5 @@
 import { ModelFormatError } from "./errors.js";
-import type { Classifier, Estimator, EstimatorJSON } from "./estimator.js";
+import type { Estimator, EstimatorJSON } from "./estimator.js";
 import { VotingClassifier } from "./estimators/voting.js";
 import { COLUMNS, HAND_DIM } from "./landmarks.js";
 import { Pipeline } from "./pipeline.js";
@@ -120,5 +120,3 @@ export async function loadModel(
   if (!options.readText) throw new ModelFormatError(`no reader to load model from path ${s}`);
   return fromModelFile(await options.readText(s));
 }
-
-export type { Classifier };
