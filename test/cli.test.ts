@@ -37,6 +37,11 @@ describe("CLI usage errors", () => {
     const r = cli(["fit", "--data", bad, "--out", join(dir, "m.json"), "--pipeline", "seed-knn"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.csv:3:5: .*column y2.*"abc"/);
+    // --skip-invalid fits on the good rows and says which row it left out, and why.
+    const skip = cli(["fit", "--data", bad, "--out", join(dir, "m.json"), "--pipeline", "seed-knn", "--skip-invalid"]);
+    expect(skip.status, skip.stderr).toBe(0);
+    expect(skip.stderr).toMatch(/skipped 1 invalid row:\n {2}.*bad\.csv:3:5: .*y2/);
+    expect(JSON.parse(readFileSync(join(dir, "m.json"), "utf8")).training.rows).toBe(1);
   });
 });
 

@@ -3,7 +3,7 @@ import { encodeLabels } from "../../core/labels.js";
 import { CV_METRICS, crossValidate } from "../../core/model-selection.js";
 import type { ParamValue } from "../../core/params.js";
 import { buildPipeline, DEFAULT_PIPELINE } from "../../core/pipelines.js";
-import { readLandmarkCsv } from "../../node/data.js";
+import { readDataForCommand } from "../read-data.js";
 import { collectParam, fmt, integer, positiveInt } from "../util.js";
 import { pipelinesHelp } from "./pipelines-help.js";
 
@@ -30,7 +30,7 @@ export function registerCv(program: Command): void {
         json?: boolean;
       }) => {
         buildPipeline(opts.pipeline, opts.param); // validate names and params before reading data
-        const table = await readLandmarkCsv(opts.data, { skipInvalid: opts.skipInvalid });
+        const table = await readDataForCommand(opts.data, opts.skipInvalid);
         const y = encodeLabels(table.labels);
         const res = crossValidate(() => buildPipeline(opts.pipeline, opts.param), table.X, y, opts.folds, {
           seed: opts.seed,

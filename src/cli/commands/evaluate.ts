@@ -3,8 +3,8 @@ import { HandgestureError } from "../../core/errors.js";
 import { argmaxRows } from "../../core/estimator.js";
 import { encodeLabels } from "../../core/labels.js";
 import { classificationReport, formatReport } from "../../core/metrics.js";
-import { readLandmarkCsv } from "../../node/data.js";
 import { readModel } from "../../node/model-io.js";
+import { readDataForCommand } from "../read-data.js";
 
 export function registerEvaluate(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function registerEvaluate(program: Command): void {
     .option("--skip-invalid", "skip malformed rows (and report them) instead of stopping")
     .action(async (opts: { model: string; data: string; json?: boolean; skipInvalid?: boolean }) => {
       const { model } = await readModel(opts.model);
-      const table = await readLandmarkCsv(opts.data, { skipInvalid: opts.skipInvalid });
+      const table = await readDataForCommand(opts.data, opts.skipInvalid);
       const classes = model.classes;
       const unknown = [...new Set(table.labels)].filter((l) => !classes.includes(l));
       if (unknown.length > 0) {

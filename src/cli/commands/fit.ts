@@ -2,9 +2,9 @@ import type { Command } from "commander";
 import { encodeLabels } from "../../core/labels.js";
 import type { ParamValue } from "../../core/params.js";
 import { buildPipeline, DEFAULT_PIPELINE } from "../../core/pipelines.js";
-import { readLandmarkCsv } from "../../node/data.js";
 import { digest, readText, saveModel } from "../../node/model-io.js";
 import { VERSION } from "../../node/version.js";
+import { readDataForCommand } from "../read-data.js";
 import { collectParam, fmt, formatBytes } from "../util.js";
 import { pipelinesHelp } from "./pipelines-help.js";
 
@@ -29,7 +29,7 @@ export function registerFit(program: Command): void {
         json?: boolean;
       }) => {
         const model = buildPipeline(opts.pipeline, opts.param);
-        const table = await readLandmarkCsv(opts.data, { skipInvalid: opts.skipInvalid });
+        const table = await readDataForCommand(opts.data, opts.skipInvalid);
         const y = encodeLabels(table.labels);
         const t0 = performance.now();
         model.fit(table.X, y);
