@@ -18,8 +18,21 @@ export const MODEL_FILE = "model.json";
  */
 export class TrackingClient {
   readonly store: TrackingStore;
+  /** Runs this client started and has not ended: what an interrupt must mark KILLED. */
+  private readonly open = new Set<string>();
   constructor(store: TrackingStore) {
     this.store = store;
+  }
+
+  get activeRunIds(): string[] {
+    return [...this.open];
+  }
+
+  /** Ends every run this client still has open as KILLED (for Ctrl-C); returns their ids. */
+  async killActiveRuns(): Promise<string[]> {
+    const ids = [...this.open];
+    await Promise.all(ids.map((id) => this.endRun(id, "KILLED")));
+    return ids;
   }
 
   /** The experiment's id, created on first use (like mlflow.set_experiment). */
@@ -45,11 +58,14 @@ export class TrackingClient {
     const tags: Tag[] = Object.entries(options.tags ?? {}).map(([key, value]) => ({ key, value }));
     if (options.parentRunId) tags.push({ key: "mlflow.parentRunId", value: options.parentRunId });
     if (options.description) tags.push({ key: "mlflow.note.content", value: options.description });
-    return this.store.createRun({ experimentId, runName: options.runName, tags, startTime: Date.now() });
+    const run = await this.store.createRun({ experimentId, runName: options.runName, tags, startTime: Date.now() });
+    this.open.add(run.info.run_id);
+    return run;
   }
 
   async endRun(runId: string, status: RunStatus = "FINISHED"): Promise<void> {
     await this.store.updateRunInfo(runId, status, Date.now());
+    this.open.delete(runId);
   }
 
   /** Runs fn inside a run that ends FINISHED, or FAILED if fn throws (MLflow's `with start_run()`). */
