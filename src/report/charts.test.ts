@@ -3,12 +3,16 @@ import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, it } from "vitest";
 import {
   classDistributionPng,
+  classDistributionSpec,
   confusionMatrixPng,
+  confusionMatrixSpec,
   familyComparisonPng,
+  familyComparisonSpec,
   HAND_BONES,
   landmarkSkeletonsPng,
+  landmarkSkeletonsSpec,
 } from "./charts.js";
-import { chartFontFiles, FONT, svgToPng } from "./render.js";
+import { chartFontFiles, FONT, svgToPng, vegaLiteToSvg } from "./render.js";
 
 const LABELS = [
   "call",
@@ -209,5 +213,38 @@ describe("familyComparisonPng", () => {
     const more = readPng(await familyComparisonPng([...rows, { family: "mlp", macroF1: 0.98, heldOutF1: 0.985 }]));
     expect(more.height).toBeGreaterThan(a.height + 40);
     await expect(familyComparisonPng([])).rejects.toThrow(/no families/);
+  });
+});
+
+describe("edge cases", () => {
+  it("all-zero counts, one class, a degenerate hand and perfect scores still render", async () => {
+    const flat = Array.from({ length: 63 }, () => 5);
+    const pngs = await Promise.all([
+      confusionMatrixPng(
+        ["a", "b"],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        "zeros",
+      ),
+      confusionMatrixPng(["only"], [[5]], "one class"),
+      classDistributionPng([{ label: "a", count: 0 }], "zeros"),
+      landmarkSkeletonsPng([{ label: "degenerate", raw: flat, normalized: flat.map(() => 0) }]),
+      familyComparisonPng([{ family: "x", macroF1: 1, std: 0.5, heldOutF1: 1 }]),
+      familyComparisonPng([{ family: "x", macroF1: 0, std: 0, heldOutF1: 0 }]),
+    ]);
+    for (const p of pngs) expect(readPng(p).width).toBeGreaterThan(100);
+  });
+
+  it("the SVGs use no clip paths (resvg 2.6.2 aborts the process on a clipped group outside the canvas)", async () => {
+    const raw = hand(200, 300, 80, 0.5);
+    const specs = [
+      confusionMatrixSpec(LABELS.slice(0, 4), confusion(4, 3), "t"),
+      classDistributionSpec([{ label: "a", count: 3 }], "t"),
+      landmarkSkeletonsSpec([{ label: "a", raw, normalized: normalize(raw) }]),
+      familyComparisonSpec([{ family: "x", macroF1: 0.9, std: 0.1, heldOutF1: 0.8 }]),
+    ];
+    for (const spec of specs) expect(await vegaLiteToSvg(spec)).not.toContain("clip-path");
   });
 });

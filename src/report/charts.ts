@@ -43,7 +43,7 @@ function checkFinite(what: string, v: number): void {
  * Confusion matrix as a labelled heatmap: rows are the true class, columns the predicted one, each cell its count;
  * the colour is the share of the row (recall for the diagonal), so rare classes read as clearly as common ones.
  */
-export async function confusionMatrixPng(labels: string[], matrix: number[][], title: string): Promise<Uint8Array> {
+export function confusionMatrixSpec(labels: string[], matrix: number[][], title: string): TopLevelSpec {
   const n = labels.length;
   if (n === 0) throw new RangeError("confusionMatrixPng: no labels");
   if (matrix.length !== n || matrix.some((r) => r.length !== n)) {
@@ -115,14 +115,11 @@ export async function confusionMatrixPng(labels: string[], matrix: number[][], t
       },
     ],
   };
-  return vegaLiteToPng(spec);
+  return spec;
 }
 
 /** Rows per class as a horizontal bar chart, the count written at each bar's end. Order as given. */
-export async function classDistributionPng(
-  counts: { label: string; count: number }[],
-  title: string,
-): Promise<Uint8Array> {
+export function classDistributionSpec(counts: { label: string; count: number }[], title: string): TopLevelSpec {
   if (counts.length === 0) throw new RangeError("classDistributionPng: no classes");
   for (const c of counts) checkFinite(`classDistributionPng: count of ${c.label}`, c.count);
   const total = counts.reduce((s, c) => s + c.count, 0);
@@ -140,7 +137,13 @@ export async function classDistributionPng(
     height: { step: 24 },
     encoding: {
       y: { field: "label", type: "nominal", sort: null, title: null, axis: { labelLimit: 220, ticks: false } },
-      x: { field: "count", type: "quantitative", title: "rows", axis: { grid: true, tickCount: 6 } },
+      x: {
+        field: "count",
+        type: "quantitative",
+        title: "rows",
+        axis: { grid: true, tickCount: 6 },
+        ...(total > 0 ? {} : { scale: { domain: [0, 1] } }),
+      },
     },
     layer: [
       { mark: { type: "bar", color: "#4c78a8", height: { band: 0.75 } } },
@@ -150,7 +153,7 @@ export async function classDistributionPng(
       },
     ],
   };
-  return vegaLiteToPng(spec);
+  return spec;
 }
 
 export interface HandPanelInput {
@@ -167,7 +170,7 @@ interface Bounds {
 }
 
 /** A square window around the points (so x and y have the same scale in a square panel), with a margin. */
-function squareBounds(hands: number[][], margin: number, includeOrigin: boolean): Bounds {
+function squareBounds(hands: number[][], margin: number, includeOrigin: boolean, minSpan: number): Bounds {
   let x0 = includeOrigin ? 0 : Number.POSITIVE_INFINITY;
   let x1 = includeOrigin ? 0 : Number.NEGATIVE_INFINITY;
   let y0 = x0;
@@ -180,7 +183,7 @@ function squareBounds(hands: number[][], margin: number, includeOrigin: boolean)
       y1 = Math.max(y1, h[3 * i + 1]);
     }
   }
-  const half = (Math.max(x1 - x0, y1 - y0, 1e-9) / 2) * (1 + margin);
+  const half = (Math.max(x1 - x0, y1 - y0, minSpan) / 2) * (1 + margin);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   return { x: [cx - half, cx + half], y: [cy - half, cy + half] };
@@ -217,7 +220,7 @@ function handLayer(hand: number[], bounds: Bounds, size: number, title: string, 
     layer: [
       {
         data: { values: bones },
-        mark: { type: "rule" as const, strokeWidth: 2.5, strokeCap: "round" as const, clip: true },
+        mark: { type: "rule" as const, strokeWidth: 2.5, strokeCap: "round" as const },
         encoding: {
           x,
           y,
@@ -233,7 +236,7 @@ function handLayer(hand: number[], bounds: Bounds, size: number, title: string, 
       },
       {
         data: { values: joints },
-        mark: { type: "circle" as const, opacity: 1, clip: true },
+        mark: { type: "circle" as const, opacity: 1 },
         encoding: {
           x,
           y,
@@ -250,7 +253,7 @@ function handLayer(hand: number[], bounds: Bounds, size: number, title: string, 
  * normalizer. Each panel is square with equal x and y scales, so shapes are not distorted; each frames its own hand
  * (the normalized window always includes the wrist at 0,0), and the axes give the scale.
  */
-export async function landmarkSkeletonsPng(perClass: HandPanelInput[]): Promise<Uint8Array> {
+export function landmarkSkeletonsSpec(perClass: HandPanelInput[]): TopLevelSpec {
   if (perClass.length === 0) throw new RangeError("landmarkSkeletonsPng: no classes");
   for (const h of perClass) {
     for (const [name, v] of [
@@ -264,8 +267,8 @@ export async function landmarkSkeletonsPng(perClass: HandPanelInput[]): Promise<
   }
   const size = 150;
   const panels = perClass.flatMap((h) => [
-    handLayer(h.raw, squareBounds([h.raw], 0.15, false), size, `${h.label}: raw`, "(px)", "~s"),
-    handLayer(h.normalized, squareBounds([h.normalized], 0.15, true), size, `${h.label}: normalized`, "", ".1f"),
+    handLayer(h.raw, squareBounds([h.raw], 0.15, false, 10), size, `${h.label}: raw`, "(px)", "~s"),
+    handLayer(h.normalized, squareBounds([h.normalized], 0.15, true, 0.5), size, `${h.label}: normalized`, "", ".1f"),
   ]);
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -277,7 +280,7 @@ export async function landmarkSkeletonsPng(perClass: HandPanelInput[]): Promise<
     columns: 6,
     concat: panels,
   };
-  return vegaLiteToPng(spec);
+  return spec;
 }
 
 export interface FamilyRow {
@@ -291,7 +294,7 @@ export interface FamilyRow {
 }
 
 /** Model families side by side: cross-validated macro-F1 (± one standard deviation) and held-out macro-F1. */
-export async function familyComparisonPng(rows: FamilyRow[], title = "Model families: macro-F1"): Promise<Uint8Array> {
+export function familyComparisonSpec(rows: FamilyRow[], title = "Model families: macro-F1"): TopLevelSpec {
   if (rows.length === 0) throw new RangeError("familyComparisonPng: no families");
   const values: {
     family: string;
@@ -376,5 +379,28 @@ export async function familyComparisonPng(rows: FamilyRow[], title = "Model fami
       },
     ],
   };
-  return vegaLiteToPng(spec);
+  return spec;
+}
+
+/** {@link confusionMatrixSpec} as PNG bytes. */
+export async function confusionMatrixPng(labels: string[], matrix: number[][], title: string): Promise<Uint8Array> {
+  return vegaLiteToPng(confusionMatrixSpec(labels, matrix, title));
+}
+
+/** {@link classDistributionSpec} as PNG bytes. */
+export async function classDistributionPng(
+  counts: { label: string; count: number }[],
+  title: string,
+): Promise<Uint8Array> {
+  return vegaLiteToPng(classDistributionSpec(counts, title));
+}
+
+/** {@link landmarkSkeletonsSpec} as PNG bytes. */
+export async function landmarkSkeletonsPng(perClass: HandPanelInput[]): Promise<Uint8Array> {
+  return vegaLiteToPng(landmarkSkeletonsSpec(perClass));
+}
+
+/** {@link familyComparisonSpec} as PNG bytes. */
+export async function familyComparisonPng(rows: FamilyRow[], title?: string): Promise<Uint8Array> {
+  return vegaLiteToPng(familyComparisonSpec(rows, title));
 }

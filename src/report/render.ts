@@ -39,7 +39,11 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** SVG text to PNG bytes at the SVG's own size, text drawn with the bundled font only (no system fonts). */
+/**
+ * SVG text to PNG bytes at the SVG's own size, text drawn with the bundled font only (no system fonts).
+ * Keep charts free of clip paths (no `clip: true` marks): resvg 2.6.2 panics, aborting the whole process, on a
+ * clipped group that falls outside the canvas.
+ */
 export function svgToPng(svg: string): Uint8Array {
   const resvg = new Resvg(svg, {
     background: "white",
