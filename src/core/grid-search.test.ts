@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadTable } from "../../test/data.js";
 import { DEV_CSV, hasShared } from "../../test/shared.js";
 import { HandgestureError } from "./errors.js";
+import type { LogisticRegression } from "./estimators/logistic.js";
 import { defaultFamily, type GridFamily } from "./grid.js";
 import {
   type CvTaskResult,
@@ -12,8 +13,8 @@ import {
   planTasks,
   runTask,
 } from "./grid-search.js";
-import { encodeLabels, type Labels } from "./labels.js";
-import type { Matrix } from "./matrix.js";
+import { encodeLabels, type Labels, takeLabels } from "./labels.js";
+import { type Matrix, takeRows } from "./matrix.js";
 import { CV_METRICS, crossValidate, stratifiedKFold } from "./model-selection.js";
 import { buildPipeline } from "./pipelines.js";
 import { Random } from "./random.js";
@@ -55,16 +56,15 @@ function synthetic(): { X: Matrix; y: Labels } {
 }
 
 describe("planTasks", () => {
-  it("shares one KNN search per metric and fold, and one fit for logistic points that differ only in C without a penalty", () => {
+  it("groups the points that share work: KNN by metric, logistic regression by everything but max_iter", () => {
     const knn = planTasks(defaultFamily("knn"), 5);
     expect(knn).toHaveLength(10);
     expect(knn.every((t) => t.kind === "knn" && t.k === 7 && t.points.length === 6)).toBe(true);
     expect(knn.slice(0, 5).map((t) => t.fold)).toEqual([0, 1, 2, 3, 4]);
+    // Logistic regression: one task per (C, penalty) with its max_iter values, C pooled without a penalty.
     const logreg = planTasks(defaultFamily("logreg"), 5);
-    expect(logreg).toHaveLength(8 * 5);
-    const shared = logreg.filter((t) => t.points.length > 1);
-    expect(shared).toHaveLength(2 * 5);
-    for (const t of shared) expect(t.points.map((p) => p.params.logreg__penalty)).toEqual(["none", "none", "none"]);
+    expect(logreg).toHaveLength(4 * 5);
+    expect(logreg.filter((t) => t.fold === 0).map((t) => t.points.length)).toEqual([2, 6, 2, 2]);
     expect(planTasks(defaultFamily("rf"), 3)).toHaveLength(18 * 3);
     // Tasks are plain data, so they can be posted to a worker thread.
     expect(JSON.parse(JSON.stringify(knn))).toEqual(knn);
@@ -90,6 +90,25 @@ describe("gridSearch on synthetic landmarks", () => {
     const res = gridSearch(family, X, y, { folds: 3 });
     expect(res.points.map((p) => p.shared)).toEqual([false, false, false, true]);
     expectSameAsCrossValidate(res, X, y);
+  });
+
+  it("logistic regression: a fit that stopped within a smaller max_iter stands for it, exactly", () => {
+    const family: GridFamily = {
+      name: "lr",
+      pipeline: "seed-logreg",
+      grid: { logreg__C: [1], logreg__max_iter: [3, 300, 1000] },
+    };
+    const res = gridSearch(family, X, y, { folds: 3 });
+    // 1000 is fitted; it converges within 300 iterations on every fold, so 300 is read off it; 3 is fitted.
+    expect(res.points.map((p) => p.shared)).toEqual([false, true, false]);
+    expectSameAsCrossValidate(res, X, y);
+    const iters = stratifiedKFold(y, { folds: 3 }).map((s) => {
+      const m = buildPipeline("seed-logreg", { logreg__max_iter: 1000 });
+      m.fit(takeRows(X, s.train), takeLabels(y, s.train));
+      return (m.classifier as LogisticRegression).nIter;
+    });
+    expect(Math.max(...iters)).toBeLessThanOrEqual(300);
+    expect(Math.min(...iters)).toBeGreaterThan(3);
   });
 
   it("reports each point once as it finishes, and picks the best by mean macro-F1, the first on a tie", () => {

@@ -99,12 +99,17 @@ export interface GridSearchOptions {
   onPoint?: (point: GridPointResult, done: number, total: number) => void;
 }
 
-/** Params that do not change a model, dropped from the key that decides which points share a fit. */
-function modelKey(pipeline: Pipeline): string {
+/**
+ * A key for the model a pipeline fits: its params without those that cannot change it (C when logistic
+ * regression has no penalty) and, with `anyMaxIter`, without the classifier's max_iter, which runTask resolves.
+ */
+function modelKey(pipeline: Pipeline, anyMaxIter = false): string {
   const params = pipeline.getParams();
+  const [last] = pipeline.steps[pipeline.steps.length - 1];
   for (const [name, step] of pipeline.steps) {
     if (step instanceof LogisticRegression && step.getParams().penalty === "none") delete params[`${name}__C`];
   }
+  if (anyMaxIter && pipeline.classifier instanceof LogisticRegression) delete params[`${last}__max_iter`];
   return JSON.stringify(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -130,7 +135,7 @@ export function planTasks(family: GridFamily, folds: number): CvTask[] {
       const rest = Object.entries(p.params).filter(([key]) => key !== kKey && key !== wKey);
       add(JSON.stringify(rest), p);
     } else {
-      add(modelKey(buildPipeline(family.pipeline, p.params)), p);
+      add(modelKey(buildPipeline(family.pipeline, p.params), true), p);
     }
   }
   const tasks: CvTask[] = [];
@@ -181,7 +186,18 @@ export function cvTask(
   split: Split,
 ): CvTaskResult {
   checkSplit(X, y);
-  const model: Classifier = buildPipeline(pipeline, point.params);
+  return fitAndScore(family, buildPipeline(pipeline, point.params), point, fold, X, y, split);
+}
+
+function fitAndScore(
+  family: string,
+  model: Classifier,
+  point: TaskPoint,
+  fold: number,
+  X: Matrix,
+  y: Labels,
+  split: Split,
+): CvTaskResult {
   const Xtrain = takeRows(X, split.train);
   const yTrain = takeLabels(y, split.train);
   const t0 = performance.now();
@@ -203,6 +219,36 @@ export function cvTask(
     predictMs,
     shared: false,
   };
+}
+
+/**
+ * The "fit" task: points with the same model share one fit. Logistic points that differ only in max_iter are
+ * fitted from the largest max_iter down: L-BFGS takes the same steps whatever its limit, so a fit that stopped
+ * after n <= m iterations is also the fit with max_iter = m, and only the others need fitting.
+ */
+function fitTask(task: Extract<CvTask, { kind: "fit" }>, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
+  const models = task.points.map((p) => {
+    const model = buildPipeline(task.pipeline, p.params);
+    const c = model.classifier;
+    return { p, model, key: modelKey(model), maxIter: c instanceof LogisticRegression ? c.getParams().max_iter : 0 };
+  });
+  const order = [...models].sort((a, b) => b.maxIter - a.maxIter); // stable: grid order within a max_iter
+  const byKey = new Map<string, CvTaskResult>();
+  let last: { nIter: number; result: CvTaskResult } | null = null;
+  const out = new Map<number, CvTaskResult>();
+  for (const m of order) {
+    let r: CvTaskResult | undefined = byKey.get(m.key) ?? (last && last.nIter <= m.maxIter ? last.result : undefined);
+    if (r) {
+      r = { ...r, point: m.p.point, params: m.p.params, scores: { ...r.scores }, shared: true };
+    } else {
+      r = fitAndScore(task.family, m.model, m.p, task.fold, X, y, split);
+      const c = m.model.classifier;
+      if (c instanceof LogisticRegression) last = { nIter: c.nIter, result: r };
+    }
+    byKey.set(m.key, r);
+    out.set(m.p.point, r);
+  }
+  return task.points.map((p) => out.get(p.point) as CvTaskResult);
 }
 
 /** The "knn" task: one fit and one neighbour search with the largest k, every (k, weights) point read off it. */
@@ -257,10 +303,7 @@ function knnTask(task: Extract<CvTask, { kind: "knn" }>, X: Matrix, y: Labels, s
 /** Runs one task on one fold's split; results in the order of the task's points. */
 export function runTask(task: CvTask, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
   checkSplit(X, y);
-  if (task.kind === "knn") return knnTask(task, X, y, split);
-  const [first, ...rest] = task.points;
-  const r = cvTask(task.family, task.pipeline, first, task.fold, X, y, split);
-  return [r, ...rest.map((p) => ({ ...r, point: p.point, params: p.params, scores: { ...r.scores }, shared: true }))];
+  return task.kind === "knn" ? knnTask(task, X, y, split) : fitTask(task, X, y, split);
 }
 
 function meanStd(values: number[]): { mean: number; std: number; values: number[] } {
