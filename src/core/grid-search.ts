@@ -9,7 +9,10 @@
  * - a pipeline ending in KNN fits its transforms and searches each fold's neighbours once per value of the
  *   other parameters (the metric), with the largest k in the grid; every (k, weights) point is then read off
  *   that search, since the k nearest are the first k of the k_max nearest (ties go to the lower row either way);
- * - points whose models are the same are fitted once: logistic regression without a penalty ignores C.
+ * - points whose models are the same are fitted once: logistic regression without a penalty ignores C;
+ * - logistic points differing only in max_iter are fitted largest first, and a fit that stopped within a smaller
+ *   limit stands for that limit too (L-BFGS takes the same steps whatever its limit).
+ * A shared result has `shared: true` and the shared fit's time as its fitMs.
  */
 import { HandgestureError } from "./errors.js";
 import { argmaxRows, type Classifier } from "./estimator.js";
