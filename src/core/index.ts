@@ -20,6 +20,8 @@ export * from "./matrix.js";
 export * from "./metrics.js";
 export * from "./model-file.js";
 export * from "./model-selection.js";
+export * from "./grid.js";
+export * from "./grid-search.js";
 export * from "./params.js";
 export { Pipeline } from "./pipeline.js";
 export * from "./pipelines.js";
