@@ -10,6 +10,7 @@ describe("WorkerPool", () => {
   it("returns results in task order, identical to running on one thread", async () => {
     // Uneven sizes make later tasks finish before earlier ones on the other thread.
     const args = Array.from({ length: 12 }, (_, i) => [i, (12 - i) * 20_000]);
+    await pool.ready; // both threads idle, so the first two tasks go to different threads
     const two = await pool.all<{ seed: number; sum: number; thread: number }>("seededSum", args);
     const one = new WorkerPool(TASKS, { size: 1 });
     const single = await one.all<{ seed: number; sum: number }>("seededSum", args);

@@ -43,6 +43,12 @@ export class WorkerPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
+  private started = 0;
+  private onAllStarted: () => void = () => {};
+  /** Resolves once every thread has loaded the module and can take work. */
+  readonly ready: Promise<void> = new Promise((resolve) => {
+    this.onAllStarted = resolve;
+  });
 
   constructor(moduleUrl: URL, options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
@@ -54,7 +60,10 @@ export class WorkerPool {
         workerData: { module: moduleUrl.href, tsx: fromSource ? import.meta.resolve("tsx/esm/api") : null },
       });
       w.on("message", (m: { ready?: boolean; id: number; ok: boolean; value?: unknown; error?: string }) => {
-        if (m.ready) return this.release(w);
+        if (m.ready) {
+          if (++this.started === this.size) this.onAllStarted();
+          return this.release(w);
+        }
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (m.ok) p?.resolve(m.value);
