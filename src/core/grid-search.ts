@@ -15,19 +15,20 @@
  * A shared result has `shared: true` and the shared fit's time as its fitMs.
  */
 import { HandgestureError } from "./errors.js";
-import { argmaxRows, type Classifier } from "./estimator.js";
+import type { Classifier } from "./estimator.js";
 import { KNeighborsClassifier, type KNNParams, neighborProba } from "./estimators/knn.js";
 import { LogisticRegression } from "./estimators/logistic.js";
 import { expandGrid, type GridFamily } from "./grid.js";
 import { type Labels, takeLabels } from "./labels.js";
 import { type Matrix, takeRows } from "./matrix.js";
-import { classificationReport } from "./metrics.js";
 import {
   CV_METRICS,
   type CvMetric,
   type CvResult,
   checkFolds,
+  fitPredictFold,
   type Split,
+  scoreFold,
   stratifiedKFold,
 } from "./model-selection.js";
 import type { Params } from "./params.js";
@@ -161,14 +162,7 @@ export function planTasks(family: GridFamily, folds: number): CvTask[] {
 
 /** Predictions of a model fitted on the train part, as y's class codes, scored on the test part. */
 function score(y: Labels, split: Split, modelClasses: readonly string[], raw: Int32Array): Record<CvMetric, number> {
-  const codeOf = new Map(y.classes.map((c, i) => [c, i]));
-  const toY = modelClasses.map((name) => {
-    const c = codeOf.get(name);
-    if (c === undefined) throw new HandgestureError(`model predicted unknown class "${name}"`, "INTERNAL_ERROR");
-    return c;
-  });
-  const pred = Array.from(raw, (j) => toY[j]);
-  const report = classificationReport(takeLabels(y, split.test).codes, pred, y.classes);
+  const report = scoreFold(y, split, modelClasses, raw);
   return Object.fromEntries(CV_METRICS.map((m) => [m, report[m]])) as Record<CvMetric, number>;
 }
 
@@ -201,15 +195,7 @@ function fitAndScore(
   y: Labels,
   split: Split,
 ): CvTaskResult {
-  const Xtrain = takeRows(X, split.train);
-  const yTrain = takeLabels(y, split.train);
-  const t0 = performance.now();
-  model.fit(Xtrain, yTrain);
-  const fitMs = performance.now() - t0;
-  const Xtest = takeRows(X, split.test);
-  const t1 = performance.now();
-  const raw = argmaxRows(model.predictProba(Xtest));
-  const predictMs = performance.now() - t1;
+  const { raw, fitMs, predictMs } = fitPredictFold(model, X, y, split);
   return {
     family,
     point: point.point,

@@ -180,6 +180,42 @@ function meanStd(values: number[]): { mean: number; std: number; values: number[
  * Fits a fresh model per fold and scores it on the held-out part. Predictions are mapped to y's class codes by
  * name, since a model only knows the classes present in its training part.
  */
+/**
+ * Fits a model on a split's training rows and predicts its test rows (`raw`: indices into model.classes): the one
+ * code path every cross-validated figure comes from, in crossValidate and in grid search alike.
+ */
+export function fitPredictFold(
+  model: Classifier,
+  X: Matrix,
+  y: Labels,
+  split: Split,
+): { raw: Int32Array; fitMs: number; predictMs: number } {
+  const Xtrain = takeRows(X, split.train);
+  const yTrain = takeLabels(y, split.train);
+  const t0 = performance.now();
+  model.fit(Xtrain, yTrain);
+  const fitMs = performance.now() - t0;
+  const Xtest = takeRows(X, split.test);
+  const t1 = performance.now();
+  const raw = argmaxRows(model.predictProba(Xtest));
+  return { raw, fitMs, predictMs: performance.now() - t1 };
+}
+
+/** Scores test-row predictions (indices into the model's classes, mapped to y's by name) against y. */
+export function scoreFold(y: Labels, split: Split, modelClasses: readonly string[], raw: Int32Array): Report {
+  const codeOf = new Map(y.classes.map((c, i) => [c, i]));
+  const toY = modelClasses.map((name) => {
+    const c = codeOf.get(name);
+    if (c === undefined) throw new HandgestureError(`model predicted unknown class "${name}"`, "INTERNAL_ERROR");
+    return c;
+  });
+  return classificationReport(
+    takeLabels(y, split.test).codes,
+    Array.from(raw, (j) => toY[j]),
+    y.classes,
+  );
+}
+
 export function crossValidate(
   makeModel: () => Classifier,
   X: Matrix,
@@ -193,25 +229,10 @@ export function crossValidate(
   const warnings = typeof folds === "number" ? checkFolds(y, folds) : [];
   const splits =
     typeof folds === "number" ? stratifiedKFold(y, { folds, shuffle: options.shuffle, seed: options.seed }) : folds;
-  const codeOf = new Map(y.classes.map((c, i) => [c, i]));
   const results = splits.map((split, fold): FoldResult => {
     const model = makeModel();
-    const yTrain = takeLabels(y, split.train);
-    const Xtrain = takeRows(X, split.train);
-    const t0 = performance.now();
-    model.fit(Xtrain, yTrain);
-    const fitMs = performance.now() - t0;
-    const Xtest = takeRows(X, split.test);
-    const t1 = performance.now();
-    const raw = argmaxRows(model.predictProba(Xtest));
-    const predictMs = performance.now() - t1;
-    const toY = model.classes.map((name) => {
-      const c = codeOf.get(name);
-      if (c === undefined) throw new HandgestureError(`model predicted unknown class "${name}"`, "INTERNAL_ERROR");
-      return c;
-    });
-    const pred = raw.map((j) => toY[j]);
-    const report = classificationReport(takeLabels(y, split.test).codes, pred, y.classes);
+    const { raw, fitMs, predictMs } = fitPredictFold(model, X, y, split);
+    const report = scoreFold(y, split, model.classes, raw);
     const result = { fold, nTrain: split.train.length, nTest: split.test.length, report, fitMs, predictMs };
     options.onFold?.(result);
     return result;
