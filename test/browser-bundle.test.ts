@@ -17,17 +17,22 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * build), run the bundle in a bare V8 context that has no Node APIs, and check a model fitted in Node predicts
  * exactly the same there.
  */
+/** The core bundled as a browser would load it (any Node built-in fails the build). */
+function bundleCore() {
+  return build({
+    entryPoints: [resolve(root, "src/core/index.ts")],
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    globalName: "handgesture",
+    write: false,
+    logLevel: "silent",
+  });
+}
+
 describe("the core as a browser bundle", () => {
   it("bundles for the browser with no Node built-ins", async () => {
-    const out = await build({
-      entryPoints: [resolve(root, "src/core/index.ts")],
-      bundle: true,
-      platform: "browser",
-      format: "iife",
-      globalName: "handgesture",
-      write: false,
-      logLevel: "silent",
-    });
+    const out = await bundleCore();
     expect(out.errors).toHaveLength(0);
     expect(out.outputFiles[0].text).not.toMatch(/require\(["']node:/);
   });
@@ -35,14 +40,7 @@ describe("the core as a browser bundle", () => {
   it.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))(
     "loads a model file and predicts bit-identically in a context without Node",
     async () => {
-      const out = await build({
-        entryPoints: [resolve(root, "src/core/index.ts")],
-        bundle: true,
-        platform: "browser",
-        format: "iife",
-        globalName: "handgesture",
-        write: false,
-      });
+      const out = await bundleCore();
       const table = parseLandmarkCsv(readFileSync(DEV_CSV, "utf8"));
       const model = buildPipeline("seed-rf", { rf__n_estimators: 20 }).fit(table.X, encodeLabels(table.labels));
       const fileText = JSON.stringify(toModelFile(model));
