@@ -4,6 +4,7 @@
  */
 
 export * from "./csv.js";
+export * from "./digest.js";
 export * from "./errors.js";
 export * from "./estimator.js";
 export { RandomForestClassifier } from "./estimators/forest.js";

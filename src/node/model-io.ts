@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { HandgestureError } from "../core/errors.js";
 import { type LoadedModel, loadModel, type TrainingMetadata, toModelFile } from "../core/model-file.js";
@@ -38,9 +37,4 @@ export async function readText(path: string): Promise<string> {
 /** Loads a model file from a path or an http(s) URL. */
 export function readModel(pathOrUrl: string): Promise<LoadedModel> {
   return loadModel(pathOrUrl, { readText });
-}
-
-/** A short content digest of a data file, recorded in model metadata (and later as MLflow's dataset digest). */
-export function digest(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

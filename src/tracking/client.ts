@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { tableDigest } from "../core/digest.js";
 import { HandgestureError } from "../core/errors.js";
 import { COLUMNS } from "../core/landmarks.js";
 import type { Matrix } from "../core/matrix.js";
@@ -108,7 +109,7 @@ export class TrackingClient {
   ): Promise<Dataset> {
     const dataset: Dataset = {
       name: options.name,
-      digest: await datasetDigest(table),
+      digest: await tableDigest(table),
       source_type: "local",
       source: JSON.stringify({ uri: options.source ?? options.name }),
       schema: JSON.stringify({
@@ -189,16 +190,6 @@ export class TrackingClient {
     const bytes = await this.store.readArtifact(where.runId, `${where.artifactPath}/${MODEL_FILE}`);
     return { ...fromModelFile(new TextDecoder().decode(bytes)), runId: where.runId, version: where.version };
   }
-}
-
-/** First 8 hex digits of the SHA-256 of the values and labels (MLflow's digests are 8 characters too). */
-async function datasetDigest(table: { X: Matrix; labels: readonly string[] }): Promise<string> {
-  const labels = new TextEncoder().encode(table.labels.join("\n"));
-  const bytes = new Uint8Array(table.X.data.byteLength + labels.byteLength);
-  bytes.set(new Uint8Array(table.X.data.buffer, table.X.data.byteOffset, table.X.data.byteLength));
-  bytes.set(labels, table.X.data.byteLength);
-  const hash = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function randomHex(n: number): string {

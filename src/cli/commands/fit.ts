@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { tableDigest } from "../../core/digest.js";
 import { encodeLabels } from "../../core/labels.js";
 import type { ParamValue } from "../../core/params.js";
 import { buildPipeline, DEFAULT_PIPELINE } from "../../core/pipelines.js";
-import { digest, readText, saveModel } from "../../node/model-io.js";
+import { saveModel } from "../../node/model-io.js";
 import { VERSION } from "../../node/version.js";
 import { readDataForCommand } from "../read-data.js";
 import { collectParam, fmt, formatBytes } from "../util.js";
@@ -43,7 +44,7 @@ export function registerFit(program: Command): void {
           rows: table.X.rows,
           class_counts: counts,
           data_source: opts.data,
-          data_digest: digest(await readText(opts.data)),
+          data_digest: await tableDigest(table),
           fit_seconds: fitMs / 1000,
           library_version: VERSION,
         });
