@@ -65,7 +65,10 @@ describe("planTasks", () => {
     const logreg = planTasks(defaultFamily("logreg"), 5);
     expect(logreg).toHaveLength(4 * 5);
     expect(logreg.filter((t) => t.fold === 0).map((t) => t.points.length)).toEqual([2, 6, 2, 2]);
-    expect(planTasks(defaultFamily("rf"), 3)).toHaveLength(18 * 3);
+    // Random forest: one task per (max_depth, min_samples_split), fitting the largest n_estimators.
+    const rf = planTasks(defaultFamily("rf"), 3);
+    expect(rf).toHaveLength(6 * 3);
+    expect(rf.every((t) => t.kind === "forest" && t.base.rf__n_estimators === 200 && t.points.length === 3)).toBe(true);
     // Tasks are plain data, so they can be posted to a worker thread.
     expect(JSON.parse(JSON.stringify(knn))).toEqual(knn);
   });
@@ -109,6 +112,18 @@ describe("gridSearch on synthetic landmarks", () => {
     });
     expect(Math.max(...iters)).toBeLessThanOrEqual(300);
     expect(Math.min(...iters)).toBeGreaterThan(3);
+  });
+
+  it("random forest: points read off the first n_estimators trees of one fit equal crossValidate of each", () => {
+    const family: GridFamily = {
+      name: "rf",
+      pipeline: "seed-rf",
+      grid: { rf__n_estimators: [3, 8, 5], rf__max_depth: [2, null] },
+    };
+    const res = gridSearch(family, X, y, { folds: 3 });
+    expect(res.points).toHaveLength(6);
+    expect(res.points.every((p) => p.shared)).toBe(true);
+    expectSameAsCrossValidate(res, X, y);
   });
 
   it("reports each point once as it finishes, and picks the best by mean macro-F1, the first on a tie", () => {

@@ -11,11 +11,15 @@
  *   that search, since the k nearest are the first k of the k_max nearest (ties go to the lower row either way);
  * - points whose models are the same are fitted once: logistic regression without a penalty ignores C;
  * - logistic points differing only in max_iter are fitted largest first, and a fit that stopped within a smaller
- *   limit stands for that limit too (L-BFGS takes the same steps whatever its limit).
+ *   limit stands for that limit too (L-BFGS takes the same steps whatever its limit);
+ * - a pipeline ending in a random forest is fitted once per fold and value of the other parameters, with the
+ *   largest n_estimators, and each point is scored from the first n_estimators trees (tree t comes from the t-th
+ *   fork of random_state whatever the forest's size, and leaves are summed in tree order).
  * A shared result has `shared: true` and the shared fit's time as its fitMs.
  */
 import { HandgestureError } from "./errors.js";
-import type { Classifier } from "./estimator.js";
+import { argmaxRows, type Classifier } from "./estimator.js";
+import { RandomForestClassifier } from "./estimators/forest.js";
 import { KNeighborsClassifier, type KNNParams, neighborProba } from "./estimators/knn.js";
 import { LogisticRegression } from "./estimators/logistic.js";
 import { expandGrid, type GridFamily } from "./grid.js";
@@ -45,10 +49,13 @@ export interface TaskPoint {
  * One unit of work on one fold. "fit": fit the pipeline with points[0]'s params and score it; the other points
  * have the same model and get the same scores. "knn": fit once with `base` and n_neighbors = k, search each test
  * row's k nearest once, and score every point (each differs from `base` only in n_neighbors <= k and weights).
+ * "forest": fit the forest once with `base` and score every point from it (each differs from `base` only in
+ * n_estimators <= base's).
  */
 export type CvTask =
   | { kind: "fit"; family: string; pipeline: string; fold: number; points: TaskPoint[] }
-  | { kind: "knn"; family: string; pipeline: string; fold: number; base: Params; k: number; points: TaskPoint[] };
+  | { kind: "knn"; family: string; pipeline: string; fold: number; base: Params; k: number; points: TaskPoint[] }
+  | { kind: "forest"; family: string; pipeline: string; fold: number; base: Params; points: TaskPoint[] };
 
 /** One grid point on one fold: plain numbers, safe to post between threads or write as JSON. */
 export interface CvTaskResult {
@@ -134,10 +141,16 @@ export function planTasks(family: GridFamily, folds: number): CvTask[] {
   const knn = probe.classifier instanceof KNeighborsClassifier;
   const kKey = `${last}__n_neighbors`;
   const wKey = `${last}__weights`;
+  const forest = probe.classifier instanceof RandomForestClassifier;
+  const forestShared = forestSharedKeys(last);
+  const forestPoint = (p: TaskPoint) => buildPipeline(family.pipeline, p.params).getParams();
   for (const p of points) {
     if (knn) {
       const rest = Object.entries(p.params).filter(([key]) => key !== kKey && key !== wKey);
       add(JSON.stringify(rest), p);
+    } else if (forest) {
+      const rest = Object.entries(forestPoint(p)).filter(([key]) => !forestShared.includes(key));
+      add(JSON.stringify(rest.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), p);
     } else {
       add(modelKey(buildPipeline(family.pipeline, p.params), true), p);
     }
@@ -152,12 +165,27 @@ export function planTasks(family: GridFamily, folds: number): CvTask[] {
         );
         const k = Math.max(...group.map((p) => buildPipeline(family.pipeline, p.params).getParams()[kKey] as number));
         tasks.push({ kind: "knn", ...common, base, k });
+      } else if (forest) {
+        tasks.push({ kind: "forest", ...common, base: forestBase(group.map(forestPoint), last) });
       } else {
         tasks.push({ kind: "fit", ...common });
       }
     }
   }
   return tasks;
+}
+
+/** The forest's parameters that points of one "forest" task may differ in, as pipeline keys. */
+function forestSharedKeys(last: string): string[] {
+  return [`${last}__n_estimators`];
+}
+
+/** The params a "forest" task fits: the points' common params with the largest n_estimators. */
+function forestBase(points: Params[], last: string): Params {
+  const base: Params = { ...points[0] };
+  const nKey = `${last}__n_estimators`;
+  base[nKey] = Math.max(...points.map((p) => p[nKey] as number));
+  return base;
 }
 
 /** Predictions of a model fitted on the train part, as y's class codes, scored on the test part. */
@@ -289,10 +317,44 @@ function knnTask(task: Extract<CvTask, { kind: "knn" }>, X: Matrix, y: Labels, s
   });
 }
 
+/**
+ * The "forest" task: one fit with `base`, every point scored from the first n_estimators trees of it (the same
+ * bits as predictProba of that point's own forest).
+ */
+function forestTask(task: Extract<CvTask, { kind: "forest" }>, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
+  const model = buildPipeline(task.pipeline, task.base);
+  const t0 = performance.now();
+  model.fit(takeRows(X, split.train), takeLabels(y, split.train));
+  const fitMs = performance.now() - t0;
+  const t1 = performance.now();
+  const Ztest = model.transform(takeRows(X, split.test));
+  const rf = model.classifier as RandomForestClassifier;
+  const counts = task.points.map(
+    (p) => (buildPipeline(task.pipeline, p.params).classifier as RandomForestClassifier).getParams().n_estimators,
+  );
+  const probas = rf.predictProbaPrefixes(Ztest, counts);
+  const predictMs = (performance.now() - t1) / task.points.length;
+  return task.points.map(
+    (p, i): CvTaskResult => ({
+      family: task.family,
+      point: p.point,
+      fold: task.fold,
+      params: p.params,
+      nTrain: split.train.length,
+      nTest: split.test.length,
+      scores: score(y, split, rf.classes, argmaxRows(probas[i])),
+      fitMs,
+      predictMs,
+      shared: task.points.length > 1,
+    }),
+  );
+}
+
 /** Runs one task on one fold's split; results in the order of the task's points. */
 export function runTask(task: CvTask, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
   checkSplit(X, y);
-  return task.kind === "knn" ? knnTask(task, X, y, split) : fitTask(task, X, y, split);
+  if (task.kind === "knn") return knnTask(task, X, y, split);
+  return task.kind === "forest" ? forestTask(task, X, y, split) : fitTask(task, X, y, split);
 }
 
 function meanStd(values: number[]): { mean: number; std: number; values: number[] } {

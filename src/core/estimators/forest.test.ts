@@ -87,6 +87,23 @@ describe("RandomForestClassifier fit and predict", () => {
     );
   });
 
+  it("predicts as the forest of its first n trees, bit for bit (predictProbaPrefixes)", () => {
+    for (const p of [{}, { max_depth: 3, min_samples_leaf: 2 }, { bootstrap: false, max_features: "all" as const }]) {
+      const big = new RandomForestClassifier({ ...p, n_estimators: 13, random_state: 9 }).fit(X, y);
+      const counts = [13, 1, 4, 7, 4];
+      const prefixes = big.predictProbaPrefixes(X, counts);
+      counts.forEach((n, i) => {
+        const own = new RandomForestClassifier({ ...p, n_estimators: n, random_state: 9 }).fit(X, y);
+        expect(bits(prefixes[i])).toEqual(bits(own.predictProba(X)));
+      });
+    }
+    const rf = new RandomForestClassifier({ n_estimators: 3 }).fit(X, y);
+    expect(() => rf.predictProbaPrefixes(X, [4])).toThrow(/prefix of 4 trees of 3/);
+    expect(() => rf.predictProbaPrefixes(X, [0])).toThrow(HandgestureError);
+    expect(() => rf.predictProbaPrefixes(matrix(1, 2), [1])).toThrow(/6 features/);
+    expect(() => new RandomForestClassifier().predictProbaPrefixes(X, [1])).toThrow(NotFittedError);
+  });
+
   it("gives probability rows that sum to 1, in the order of classes", () => {
     const rf = new RandomForestClassifier({ n_estimators: 15, max_depth: 3 }).fit(X, y);
     expect(rf.classes).toEqual(["c0", "c1", "c2", "c3"]);

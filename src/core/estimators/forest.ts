@@ -2,7 +2,7 @@ import { decodeBytes, encodeBytes } from "../base64.js";
 import { HandgestureError, ModelFormatError, NotFittedError } from "../errors.js";
 import { BaseClassifier, type EstimatorJSON } from "../estimator.js";
 import type { Labels } from "../labels.js";
-import type { Matrix } from "../matrix.js";
+import { type Matrix, matrix, row } from "../matrix.js";
 import { type ParamSpecs, type ParamValue, resolveParams } from "../params.js";
 import { Random } from "../random.js";
 import { type GrowOptions, growTrees, type TreeArrays } from "./tree.js";
@@ -101,6 +101,41 @@ abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
     for (let j = 0; j < out.length; j++) out[j] /= T;
   }
 
+  /**
+   * predictProba of the forests made of this one's first n trees, for each n in `counts`. Tree t of a forest comes
+   * from the t-th fork of random_state whatever n_estimators is, and leaves are summed in tree order, so each is
+   * the same bits as predictProba of a forest fitted with n_estimators = n (other params the same).
+   */
+  predictProbaPrefixes(X: Matrix, counts: readonly number[]): Matrix[] {
+    const t = this.trees;
+    if (!t) throw new NotFittedError(this.type);
+    const T = t.roots.length;
+    for (const n of counts) {
+      if (!(Number.isInteger(n) && n >= 1 && n <= T)) {
+        throw new HandgestureError(`${this.type}: a prefix of ${n} trees of ${T}`, "INVALID_DATA");
+      }
+    }
+    if (X.cols !== t.nFeatures) {
+      throw new HandgestureError(`${this.type}: expects ${t.nFeatures} features, got ${X.cols}`, "INVALID_DATA");
+    }
+    const K = t.nClasses;
+    const ns = [...new Set(counts)].sort((a, b) => a - b);
+    const byN = new Map(ns.map((n) => [n, matrix(X.rows, K)]));
+    const sum = new Float64Array(K);
+    for (let i = 0; i < X.rows; i++) {
+      const x = row(X, i);
+      sum.fill(0);
+      let from = 0;
+      for (const n of ns) {
+        accumulateLeaves(t, x, sum, from, n);
+        from = n;
+        const o = (byN.get(n) as Matrix).data;
+        for (let j = 0; j < K; j++) o[i * K + j] = sum[j] / n;
+      }
+    }
+    return counts.map((n) => byN.get(n) as Matrix);
+  }
+
   /** Node and leaf counts, for reports. */
   get size(): { trees: number; nodes: number; leaves: number } {
     const t = this.trees;
@@ -133,14 +168,14 @@ abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
 }
 
 /**
- * Adds each tree's leaf distribution for row x into out (not cleared, not averaged). No allocation. Walks four
- * trees at once: their node loads are independent, so the CPU overlaps the cache misses. Leaves are added in
- * tree order, so sums are the same bits as one tree at a time.
+ * Adds the leaf distribution of each tree in [from, to) for row x into out (not cleared, not averaged). No
+ * allocation. Walks four trees at once: their node loads are independent, so the CPU overlaps the cache misses.
+ * Leaves are added in tree order, so sums are the same bits as one tree at a time.
  */
-function accumulateLeaves(t: TreeArrays, x: Float64Array, out: Float64Array): void {
+function accumulateLeaves(t: TreeArrays, x: Float64Array, out: Float64Array, from = 0, to = t.roots.length): void {
   const { roots, feature: f, threshold: th, left: l, right: r } = t;
-  const T = roots.length;
-  let k = 0;
+  const T = to;
+  let k = from;
   for (; k + 4 <= T; k += 4) {
     let a = roots[k];
     let b = roots[k + 1];
