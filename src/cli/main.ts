@@ -8,6 +8,7 @@ import { registerEvaluate } from "./commands/evaluate.js";
 import { registerFit } from "./commands/fit.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerTracking } from "./commands/tracking.js";
+import { registerTrain } from "./commands/train.js";
 
 /** Exit statuses: 0 ok, 1 unexpected failure (a bug), 2 bad input or usage (the message says what to fix). */
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerPredict(program);
   registerCv(program);
+  registerTrain(program);
   registerTracking(program);
   return program;
 }

@@ -101,6 +101,8 @@ export class WorkerPool {
   }
 
   private release(w: Worker): void {
+    // An idle thread does not keep the process alive; a busy one does (its result is awaited).
+    w.unref();
     this.idle.push(w);
     this.dispatch();
   }
@@ -108,6 +110,7 @@ export class WorkerPool {
   private dispatch(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const w = this.idle.shift() as Worker;
+      w.ref();
       w.postMessage(this.queue.shift());
     }
   }

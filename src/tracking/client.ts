@@ -3,8 +3,14 @@ import { tableDigest } from "../core/digest.js";
 import { HandgestureError } from "../core/errors.js";
 import { COLUMNS } from "../core/landmarks.js";
 import type { Matrix } from "../core/matrix.js";
-import { fromModelFile, type LoadedModel, type TrainingMetadata, toModelFile } from "../core/model-file.js";
-import type { Pipeline } from "../core/pipeline.js";
+import {
+  fromModelFile,
+  type LoadedModel,
+  type ModelFile,
+  type TrainingMetadata,
+  toModelFile,
+} from "../core/model-file.js";
+import { Pipeline } from "../core/pipeline.js";
 import type { Dataset, Run, RunStatus, Tag } from "./entities.js";
 import { resolveModelUri } from "./model-uri.js";
 import type { TrackingStore } from "./store.js";
@@ -128,11 +134,12 @@ export class TrackingClient {
 
   /**
    * Logs a fitted pipeline as an MLflow model folder: `<artifactPath>/model.json` (our model file), an `MLmodel`
-   * with the `handgesture` flavor and a signature of the 63 input columns, and an input example.
+   * with the `handgesture` flavor and a signature of the 63 input columns, and an input example. `model` is a fitted
+   * pipeline, or one already in model-file form (e.g. from a worker thread; `training` then adds to its metadata).
    */
   async logModel(
     runId: string,
-    model: Pipeline,
+    model: Pipeline | ModelFile,
     options: { artifactPath?: string; training?: TrainingMetadata; inputExample?: number[][] } = {},
   ): Promise<string> {
     const path = options.artifactPath ?? "model";
@@ -160,7 +167,11 @@ export class TrackingClient {
       },
       utc_time_created: now.toISOString().replace("T", " ").replace("Z", "000"),
     };
-    await this.store.logArtifact(runId, `${path}/${MODEL_FILE}`, JSON.stringify(toModelFile(model, options.training)));
+    const file =
+      model instanceof Pipeline
+        ? toModelFile(model, options.training)
+        : { ...model, training: { ...model.training, ...options.training } };
+    await this.store.logArtifact(runId, `${path}/${MODEL_FILE}`, JSON.stringify(file));
     await this.store.logArtifact(runId, `${path}/MLmodel`, stringify(mlmodel));
     if (options.inputExample) {
       await this.store.logArtifact(
