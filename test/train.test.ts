@@ -92,15 +92,17 @@ describe.skipIf(!ready)("train on the dev sample with the default grids", () => 
     const kinds = (k: string) => runs.filter((r) => tag(r, "handgesture.kind") === k);
     expect(kinds("train-session").map((r) => r.info.run_id)).toEqual([summary.sessionRunId]);
     const families = kinds("family");
-    expect(families.map((r) => r.info.run_name).sort()).toEqual(["knn", "logreg", "rf", "vote"]);
+    expect(families.map((r) => r.info.run_name).sort()).toEqual(["knn", "logreg", "mlp", "rf", "shape-logreg", "vote"]);
     const points = kinds("grid-point");
-    // The seed's 12 + 12 + 18 points and the vote grid's 4.
-    expect(points.length).toBe(46);
+    // The seed's 12 + 12 + 18 points, then vote 4, mlp 2, shape-logreg 3.
+    expect(points.length).toBe(51);
     for (const r of runs) expect(r.info.status).toBe("FINISHED");
     for (const f of families) {
       expect(tag(f, "mlflow.parentRunId")).toBe(summary.sessionRunId);
       const children = points.filter((p) => tag(p, "mlflow.parentRunId") === f.info.run_id);
-      expect(children.length).toBe({ knn: 12, logreg: 12, rf: 18, vote: 4 }[f.info.run_name as string]);
+      expect(children.length).toBe(
+        { knn: 12, logreg: 12, rf: 18, vote: 4, mlp: 2, "shape-logreg": 3 }[f.info.run_name as string],
+      );
       for (const p of children) {
         for (const m of ["accuracy", "macro_precision", "macro_recall", "macro_f1"]) {
           const mean = metric(p, `cv_${m}_mean`) as number;
@@ -115,10 +117,9 @@ describe.skipIf(!ready)("train on the dev sample with the default grids", () => 
       const best = Math.max(...children.map((p) => metric(p, "cv_macro_f1_mean") as number));
       expect(metric(f, "cv_macro_f1_mean")).toBe(best);
       // Dataset inputs: the training and held-out parts with digest, schema and profile.
-      expect(f.inputs.dataset_inputs.map((i) => i.tags.find((t) => t.key === "mlflow.data.context")?.value).sort()).toEqual([
-        "evaluation",
-        "training",
-      ]);
+      expect(
+        f.inputs.dataset_inputs.map((i) => i.tags.find((t) => t.key === "mlflow.data.context")?.value).sort(),
+      ).toEqual(["evaluation", "training"]);
       const trainInput = f.inputs.dataset_inputs.find((i) => i.dataset.name.endsWith("-train"));
       expect(JSON.parse(trainInput?.dataset.profile ?? "{}").num_rows).toBe(summary.data.trainRows);
     }
@@ -293,7 +294,7 @@ describe.skipIf(!ready)("train: determinism, registry stages, REST store, errors
   it("refuses unknown families and broken grid files with exit 2 and a message", () => {
     const unknown = cli(["train", "--data", DEV_CSV, "--models", "knn,svm", "--tracking-uri", join(dir, "x")]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown model family "svm".*knn, logreg, rf, vote/);
+    expect(unknown.stderr).toMatch(/unknown model family "svm".*knn, logreg, rf, vote, mlp, shape-logreg/);
     const badGrid = join(dir, "bad-grid.json");
     writeFileSync(badGrid, JSON.stringify({ families: { knn: { grid: { knn__n_neighbours: [3] } } } }));
     const bad = cli(["train", "--data", DEV_CSV, "--grid", badGrid, "--tracking-uri", join(dir, "x")]);

@@ -14,11 +14,13 @@ import { buildPipeline } from "./pipelines.js";
 describe("default grids", () => {
   it("are the seed's 12 + 12 + 18 points and a small one for the default pipeline", () => {
     const sizes = Object.fromEntries(DEFAULT_FAMILIES.map((f) => [f.name, expandGrid(f.grid).length]));
-    expect(sizes).toEqual({ knn: 12, logreg: 12, rf: 18, vote: 4 });
-    expect(DEFAULT_FAMILIES.map((f) => gridSize(f.grid))).toEqual([12, 12, 18, 4]);
+    expect(sizes).toEqual({ knn: 12, logreg: 12, rf: 18, vote: 4, mlp: 2, "shape-logreg": 3 });
+    expect(DEFAULT_FAMILIES.map((f) => gridSize(f.grid))).toEqual([12, 12, 18, 4, 2, 3]);
     expect(SEED_FAMILY_NAMES.reduce((n, name) => n + gridSize(defaultFamily(name).grid), 0)).toBe(42);
     expect(defaultFamily("rf").pipeline).toBe("seed-rf");
-    expect(() => defaultFamily("svm")).toThrow(/unknown model family "svm"; known families: knn, logreg, rf, vote/);
+    expect(() => defaultFamily("svm")).toThrow(
+      /unknown model family "svm"; known families: knn, logreg, rf, vote, mlp, shape-logreg/,
+    );
   });
 
   it("pass their own validation unchanged, and every point builds", () => {

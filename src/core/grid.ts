@@ -21,7 +21,10 @@ export interface GridFamily {
 const family = (name: string, pipeline: string, grid: Record<string, ParamValue[]>): GridFamily =>
   Object.freeze({ name, pipeline, grid: Object.freeze(Object.fromEntries(Object.entries(grid))) });
 
-/** The seed's grids (12 + 12 + 18 points) and a 4-point grid around the default pipeline's settings. */
+/**
+ * The seed's grids (12 + 12 + 18 points), then small grids around the settings of our stronger pipelines: the
+ * default vote (4 points), the MLP ensemble (2) and logistic regression on hand-shape features (3).
+ */
 export const DEFAULT_FAMILIES: readonly GridFamily[] = Object.freeze([
   family("knn", "seed-knn", {
     knn__n_neighbors: [3, 5, 7],
@@ -42,6 +45,8 @@ export const DEFAULT_FAMILIES: readonly GridFamily[] = Object.freeze([
     vote__forest__rf__n_estimators: [50, 100],
     vote__mlp__mlp__alpha: [0.1, 0.3],
   }),
+  family("mlp", "handshape-mlp", { mlp__alpha: [0.1, 0.3] }),
+  family("shape-logreg", "handshape-logreg", { logreg__C: [0.1, 0.3, 1] }),
 ]);
 
 /** The seed notebook's three families (the 42 grid points). */
