@@ -114,6 +114,91 @@ describe("LogisticRegression fitting", () => {
     }
   });
 
+  it("blocked objective equals a straightforward one (1e-9 relative), wasm and TypeScript kernels bit for bit", () => {
+    /** Row by row, the textbook way. */
+    const reference = (X: Matrix, codes: Int32Array, K: number, l2: number, intercept: boolean) => {
+      const { rows: n, cols: d, data } = X;
+      const stride = d + (intercept ? 1 : 0);
+      return (w: Float64Array, g: Float64Array): number => {
+        g.fill(0);
+        let loss = 0;
+        const z = new Float64Array(K);
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < K; k++) {
+            z[k] = intercept ? w[k * stride + d] : 0;
+            for (let j = 0; j < d; j++) z[k] += w[k * stride + j] * data[i * d + j];
+          }
+          const max = Math.max(...z);
+          const sum = z.reduce((s, v) => s + Math.exp(v - max), 0);
+          loss += max + Math.log(sum) - z[codes[i]];
+          for (let k = 0; k < K; k++) {
+            const r = Math.exp(z[k] - max) / sum - (k === codes[i] ? 1 : 0);
+            for (let j = 0; j < d; j++) g[k * stride + j] += r * data[i * d + j];
+            if (intercept) g[k * stride + d] += r;
+          }
+        }
+        for (let k = 0; k < K; k++) {
+          for (let j = 0; j < d; j++) {
+            loss += 0.5 * l2 * w[k * stride + j] ** 2;
+            g[k * stride + j] += l2 * w[k * stride + j];
+          }
+        }
+        return loss;
+      };
+    };
+    const rng = new Random(11);
+    // Shapes off every padding boundary (64-row blocks, 6-class and 4-column tiles), and the bench's 63 x 18.
+    for (const [n, d, K, l2, intercept] of [
+      [1, 1, 2, 0, true],
+      [63, 3, 5, 0.5, true],
+      [130, 8, 7, 0, false],
+      [200, 63, 18, 0, true],
+      [97, 63, 18, 1.5, false],
+    ] as const) {
+      const X = matrix(
+        n,
+        d,
+        new Float64Array(n * d).map(() => 3 * rng.normal()),
+      );
+      const codes = new Int32Array(n).map(() => rng.int(K));
+      const w = new Float64Array(K * (d + (intercept ? 1 : 0))).map(() => rng.normal());
+      const gRef = new Float64Array(w.length);
+      const fRef = reference(X, codes, K, l2, intercept)(w, gRef);
+      const got: { f: number; g: number[] }[] = [];
+      for (const backend of ["wasm", "js"] as const) {
+        const fn = multinomialObjective(X, codes, K, l2, intercept, backend);
+        const g = new Float64Array(w.length).fill(Number.NaN);
+        const f = fn(w, g);
+        expect(fn(w, g)).toBe(f); // no state carried between evaluations
+        expect(Math.abs(f - fRef)).toBeLessThanOrEqual(1e-9 * Math.abs(fRef));
+        const scale = Math.max(...gRef.map(Math.abs));
+        for (let p = 0; p < w.length; p++) expect(Math.abs(g[p] - gRef[p])).toBeLessThanOrEqual(1e-9 * scale);
+        got.push({ f, g: Array.from(g) });
+      }
+      expect(got[1]).toEqual(got[0]);
+    }
+  });
+
+  it("fitPath gives, for each max_iter, bit for bit the model a separate fit gives", () => {
+    const { X, y } = blobs(300, 5, 6, 2.5);
+    for (const params of [{ penalty: "none" as const }, { C: 0.05 }, { C: 1, tol: 1e-2 }]) {
+      const base = new LogisticRegression(params);
+      const maxIters = [3, 40, 1, 15, 200];
+      const path = base.fitPath(X, y, maxIters);
+      expect(path.map((m) => m.getParams().max_iter)).toEqual(maxIters);
+      path.forEach((m, i) => {
+        const alone = new LogisticRegression({ ...params, max_iter: maxIters[i] }).fit(X, y);
+        expect(m.toJSON()).toEqual(alone.toJSON());
+        expect(Array.from(m.coefficients.data)).toEqual(Array.from(alone.coefficients.data));
+        expect(Array.from(m.intercepts)).toEqual(Array.from(alone.intercepts));
+        expect({ nIter: m.nIter, converged: m.converged }).toEqual({ nIter: alone.nIter, converged: alone.converged });
+      });
+      expect(path[0]).toMatchObject({ nIter: 3, converged: false });
+    }
+    expect(() => new LogisticRegression().coefficients).toThrow(NotFittedError);
+    expect(new LogisticRegression().fitPath(X, y, [])).toEqual([]);
+  });
+
   it("two classes, one feature: probabilities equal a brute-force binary logistic fit", () => {
     // Overlapping classes, so the unpenalised optimum is finite.
     const x = [-2, -1.5, -1, -0.5, 0.2, 0.4, 1, 1.5, 2, -0.3, 0.8, -1.1];

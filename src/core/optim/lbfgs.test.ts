@@ -75,6 +75,22 @@ describe("lbfgs", () => {
     expect(Math.abs(r.x[0] - 1)).toBeLessThan(1e-10);
   });
 
+  it("snapshots: the result of a run limited to each requested iteration count, from one run", () => {
+    const x0 = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+    const counts = [0, 5, 1, 20, 5, 5000];
+    const run = lbfgs(rosenbrock, x0, { maxIter: 2000, gtol: 1e-9, ftol: 0, snapshots: counts });
+    expect(run.reason).toBe("gtol");
+    expect(run.snapshots).toHaveLength(counts.length);
+    counts.forEach((c, i) => {
+      const alone = lbfgs(rosenbrock, x0, { maxIter: c, gtol: 1e-9, ftol: 0 });
+      const snap = run.snapshots?.[i];
+      expect(snap).toEqual(alone);
+    });
+    expect(run.snapshots?.[3]).toMatchObject({ nIter: 20, converged: false, reason: "max_iter" });
+    expect(run.snapshots?.[5]).toMatchObject({ nIter: run.nIter, reason: "gtol" });
+    expect(lbfgs(rosenbrock, x0, { maxIter: 3 }).snapshots).toBeUndefined();
+  });
+
   it("does not modify the starting point", () => {
     const x0 = new Float64Array([-1.2, 1]);
     lbfgs(rosenbrock, x0);

@@ -19,6 +19,12 @@ export interface LbfgsOptions {
   history?: number;
   /** Function evaluations allowed per line search. Default 20 (scipy's maxls). */
   maxLineSearch?: number;
+  /**
+   * Iteration limits to report on the way: for each, the result a run with that `maxIter` would return (the
+   * solver takes the same steps whatever its limit), in `LbfgsResult.snapshots`, in the same order. Limits above
+   * `maxIter` get the final result.
+   */
+  snapshots?: readonly number[];
 }
 
 export type LbfgsStop = "gtol" | "ftol" | "max_iter" | "line_search";
@@ -32,6 +38,8 @@ export interface LbfgsResult {
   /** True when a convergence test (gtol or ftol) stopped the run, as scipy's status 0. */
   converged: boolean;
   reason: LbfgsStop;
+  /** With `options.snapshots`: one result per requested limit (copies, each without snapshots of its own). */
+  snapshots?: LbfgsResult[];
 }
 
 const C1 = 1e-4; // sufficient decrease
@@ -84,6 +92,17 @@ export function lbfgs(fn: Objective, x0: ArrayLike<number>, options: LbfgsOption
   let f = fn(x, g);
   let nIter = 0;
   let reason: LbfgsStop = "max_iter";
+  const snapshotAt = options.snapshots ?? [];
+  const snapshots: (LbfgsResult | undefined)[] = snapshotAt.map(() => undefined);
+  const result = (): LbfgsResult => ({
+    x: Float64Array.from(x),
+    f,
+    grad: Float64Array.from(g),
+    nIter,
+    nEval,
+    converged: reason === "gtol" || reason === "ftol",
+    reason,
+  });
 
   // phi(t) = f(x + t d); leaves the evaluated point in xNew/gNew, its value in lastF, its slope in lastDphi.
   let lastF = f;
@@ -160,6 +179,10 @@ export function lbfgs(fn: Objective, x0: ArrayLike<number>, options: LbfgsOption
 
   if (!(maxAbs(g) <= gtol)) {
     while (nIter < maxIter) {
+      // Still running after nIter iterations: what a run limited to nIter returns ("max_iter").
+      for (let s = 0; s < snapshotAt.length; s++) {
+        if (snapshotAt[s] === nIter && !snapshots[s]) snapshots[s] = result();
+      }
       // Two-loop recursion: d = -H g.
       for (let i = 0; i < n; i++) d[i] = -g[i];
       for (let c = 0, k = (head - 1 + m) % m; c < count; c++, k = (k - 1 + m) % m) {
@@ -228,5 +251,7 @@ export function lbfgs(fn: Objective, x0: ArrayLike<number>, options: LbfgsOption
   } else {
     reason = "gtol";
   }
-  return { x, f, grad: g, nIter, nEval, converged: reason === "gtol" || reason === "ftol", reason };
+  const out: LbfgsResult = { x, f, grad: g, nIter, nEval, converged: reason === "gtol" || reason === "ftol", reason };
+  if (options.snapshots) out.snapshots = snapshots.map((r) => r ?? result());
+  return out;
 }
