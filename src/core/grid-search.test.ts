@@ -65,10 +65,16 @@ describe("planTasks", () => {
     const logreg = planTasks(defaultFamily("logreg"), 5);
     expect(logreg).toHaveLength(4 * 5);
     expect(logreg.filter((t) => t.fold === 0).map((t) => t.points.length)).toEqual([2, 6, 2, 2]);
-    // Random forest: one task per (max_depth, min_samples_split), fitting the largest n_estimators.
+    // Random forest: one task per fold, fitting the largest n_estimators with no depth limit and the smallest
+    // min_samples_split; the 18 points are pruned from it.
     const rf = planTasks(defaultFamily("rf"), 3);
-    expect(rf).toHaveLength(6 * 3);
-    expect(rf.every((t) => t.kind === "forest" && t.base.rf__n_estimators === 200 && t.points.length === 3)).toBe(true);
+    expect(rf).toHaveLength(3);
+    for (const t of rf) {
+      expect(t.kind).toBe("forest");
+      if (t.kind !== "forest") continue;
+      expect(t.points).toHaveLength(18);
+      expect(t.base).toMatchObject({ rf__n_estimators: 200, rf__max_depth: null, rf__min_samples_split: 2 });
+    }
     // Tasks are plain data, so they can be posted to a worker thread.
     expect(JSON.parse(JSON.stringify(knn))).toEqual(knn);
   });
@@ -114,16 +120,26 @@ describe("gridSearch on synthetic landmarks", () => {
     expect(Math.min(...iters)).toBeGreaterThan(3);
   });
 
-  it("random forest: points read off the first n_estimators trees of one fit equal crossValidate of each", () => {
+  it("random forest: points pruned from one fit and read off its first trees equal crossValidate of each", () => {
     const family: GridFamily = {
       name: "rf",
       pipeline: "seed-rf",
-      grid: { rf__n_estimators: [3, 8, 5], rf__max_depth: [2, null] },
+      grid: { rf__n_estimators: [3, 8, 5], rf__max_depth: [2, 4, null], rf__min_samples_split: [2, 9] },
     };
+    expect(planTasks(family, 3)).toHaveLength(3);
     const res = gridSearch(family, X, y, { folds: 3 });
-    expect(res.points).toHaveLength(6);
+    expect(res.points).toHaveLength(18);
     expect(res.points.every((p) => p.shared)).toBe(true);
     expectSameAsCrossValidate(res, X, y);
+    // Grown with limits that are not the grid's extremes: the task fits depth 4 and min_samples_split 3.
+    const limited: GridFamily = {
+      name: "rf",
+      pipeline: "seed-rf",
+      grid: { rf__n_estimators: [4], rf__max_depth: [2, 4], rf__min_samples_split: [3, 6], rf__min_samples_leaf: [2] },
+    };
+    const [task] = planTasks(limited, 3);
+    expect(task.kind === "forest" && task.base).toMatchObject({ rf__max_depth: 4, rf__min_samples_split: 3 });
+    expectSameAsCrossValidate(gridSearch(limited, X, y, { folds: 3 }), X, y);
   });
 
   it("reports each point once as it finishes, and picks the best by mean macro-F1, the first on a tie", () => {
@@ -207,10 +223,10 @@ describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("gridSearch on the 
     const family: GridFamily = {
       name: "rf",
       pipeline: "seed-rf",
-      grid: { rf__n_estimators: [10, 20], rf__max_depth: [10, null] },
+      grid: { rf__n_estimators: [10, 20], rf__max_depth: [5, 10, null], rf__min_samples_split: [2, 5] },
     };
     const res = gridSearch(family, X, y, { folds: 3 });
-    expect(res.points).toHaveLength(4);
+    expect(res.points).toHaveLength(12);
     expectSameAsCrossValidate(res, X, y);
     expect(scoresOf(gridSearch(family, X, y, { folds: 3 }))).toEqual(scoresOf(res));
   });

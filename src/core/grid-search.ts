@@ -13,8 +13,11 @@
  * - logistic points differing only in max_iter are fitted largest first, and a fit that stopped within a smaller
  *   limit stands for that limit too (L-BFGS takes the same steps whatever its limit);
  * - a pipeline ending in a random forest is fitted once per fold and value of the other parameters, with the
- *   largest n_estimators, and each point is scored from the first n_estimators trees (tree t comes from the t-th
- *   fork of random_state whatever the forest's size, and leaves are summed in tree order).
+ *   largest n_estimators, no smaller a max_depth and no larger a min_samples_split than any point's, keeping each
+ *   node's class distribution and row count. Each point's trees are that forest's cut where its max_depth and
+ *   min_samples_split stop them (a node's feature draws depend only on its place in the tree, so this is the
+ *   forest grown with those limits, array for array), and it is scored from the first n_estimators of them (tree
+ *   t comes from the t-th fork of random_state whatever the forest's size; leaves are summed in tree order).
  * A shared result has `shared: true` and the shared fit's time as its fitMs.
  */
 import { HandgestureError } from "./errors.js";
@@ -50,7 +53,7 @@ export interface TaskPoint {
  * have the same model and get the same scores. "knn": fit once with `base` and n_neighbors = k, search each test
  * row's k nearest once, and score every point (each differs from `base` only in n_neighbors <= k and weights).
  * "forest": fit the forest once with `base` and score every point from it (each differs from `base` only in
- * n_estimators <= base's).
+ * n_estimators <= base's, max_depth <= base's and min_samples_split >= base's).
  */
 export type CvTask =
   | { kind: "fit"; family: string; pipeline: string; fold: number; points: TaskPoint[] }
@@ -177,15 +180,22 @@ export function planTasks(family: GridFamily, folds: number): CvTask[] {
 
 /** The forest's parameters that points of one "forest" task may differ in, as pipeline keys. */
 function forestSharedKeys(last: string): string[] {
-  return [`${last}__n_estimators`];
+  return [`${last}__n_estimators`, `${last}__max_depth`, `${last}__min_samples_split`];
 }
 
-/** The params a "forest" task fits: the points' common params with the largest n_estimators. */
+/**
+ * The params a "forest" task fits (resolved points in): the points' common params with the largest n_estimators,
+ * the largest max_depth (none if any has none) and the smallest min_samples_split.
+ */
 function forestBase(points: Params[], last: string): Params {
-  const base: Params = { ...points[0] };
-  const nKey = `${last}__n_estimators`;
-  base[nKey] = Math.max(...points.map((p) => p[nKey] as number));
-  return base;
+  const [nKey, dKey, sKey] = forestSharedKeys(last);
+  const depths = points.map((p) => p[dKey] as number | null);
+  return {
+    ...points[0],
+    [nKey]: Math.max(...points.map((p) => p[nKey] as number)),
+    [dKey]: depths.includes(null) ? null : Math.max(...(depths as number[])),
+    [sKey]: Math.min(...points.map((p) => p[sKey] as number)),
+  };
 }
 
 /** Predictions of a model fitted on the train part, as y's class codes, scored on the test part. */
@@ -318,21 +328,38 @@ function knnTask(task: Extract<CvTask, { kind: "knn" }>, X: Matrix, y: Labels, s
 }
 
 /**
- * The "forest" task: one fit with `base`, every point scored from the first n_estimators trees of it (the same
- * bits as predictProba of that point's own forest).
+ * The "forest" task: one fit with `base`; per (max_depth, min_samples_split) of the points, that forest pruned to
+ * those limits, and each point scored from the first n_estimators trees of it (the same bits as predictProba of
+ * the point's own forest).
  */
 function forestTask(task: Extract<CvTask, { kind: "forest" }>, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
   const model = buildPipeline(task.pipeline, task.base);
+  const rf = model.classifier as RandomForestClassifier;
+  rf.keepNodeStats = true;
   const t0 = performance.now();
   model.fit(takeRows(X, split.train), takeLabels(y, split.train));
   const fitMs = performance.now() - t0;
   const t1 = performance.now();
   const Ztest = model.transform(takeRows(X, split.test));
-  const rf = model.classifier as RandomForestClassifier;
-  const counts = task.points.map(
-    (p) => (buildPipeline(task.pipeline, p.params).classifier as RandomForestClassifier).getParams().n_estimators,
+  const own = task.points.map((p) =>
+    (buildPipeline(task.pipeline, p.params).classifier as RandomForestClassifier).getParams(),
   );
-  const probas = rf.predictProbaPrefixes(Ztest, counts);
+  const byLimits = new Map<string, number[]>();
+  own.forEach((o, i) => {
+    const key = JSON.stringify([o.max_depth, o.min_samples_split]);
+    byLimits.set(key, [...(byLimits.get(key) ?? []), i]);
+  });
+  const raws: Int32Array[] = [];
+  for (const ix of byLimits.values()) {
+    const { max_depth, min_samples_split } = own[ix[0]];
+    const probas = rf.pruned({ max_depth, min_samples_split }).predictProbaPrefixes(
+      Ztest,
+      ix.map((i) => own[i].n_estimators),
+    );
+    ix.forEach((i, j) => {
+      raws[i] = argmaxRows(probas[j]);
+    });
+  }
   const predictMs = (performance.now() - t1) / task.points.length;
   return task.points.map(
     (p, i): CvTaskResult => ({
@@ -342,7 +369,7 @@ function forestTask(task: Extract<CvTask, { kind: "forest" }>, X: Matrix, y: Lab
       params: p.params,
       nTrain: split.train.length,
       nTest: split.test.length,
-      scores: score(y, split, rf.classes, argmaxRows(probas[i])),
+      scores: score(y, split, rf.classes, raws[i]),
       fitMs,
       predictMs,
       shared: task.points.length > 1,

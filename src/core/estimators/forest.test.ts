@@ -104,6 +104,33 @@ describe("RandomForestClassifier fit and predict", () => {
     expect(() => new RandomForestClassifier().predictProbaPrefixes(X, [1])).toThrow(NotFittedError);
   });
 
+  it("pruned() is the forest fitted with the stricter limits, and node stats stay out of model files", () => {
+    const kept = new RandomForestClassifier({ n_estimators: 9, random_state: 5 });
+    kept.keepNodeStats = true;
+    kept.fit(X, y);
+    const plain = new RandomForestClassifier({ n_estimators: 9, random_state: 5 }).fit(X, y);
+    expect(JSON.stringify(kept.toJSON())).toBe(JSON.stringify(plain.toJSON()));
+    for (const limits of [
+      { max_depth: 3, min_samples_split: 2 },
+      { max_depth: null, min_samples_split: 12 },
+      { max_depth: 5, min_samples_split: 7 },
+    ]) {
+      const own = new RandomForestClassifier({ n_estimators: 9, random_state: 5, ...limits }).fit(X, y);
+      const derived = kept.pruned(limits);
+      expect(derived).toBeInstanceOf(RandomForestClassifier);
+      expect(derived.getParams()).toEqual(own.getParams());
+      expect(derived.toJSON()).toEqual(own.toJSON());
+      expect(bits(derived.predictProba(X))).toEqual(bits(own.predictProba(X)));
+    }
+    expect(() => plain.pruned({ max_depth: 3, min_samples_split: 2 })).toThrow(/nodeStats/);
+    const tree = new DecisionTreeClassifier();
+    tree.keepNodeStats = true;
+    tree.fit(X, y);
+    expect(tree.pruned({ max_depth: 2, min_samples_split: 2 }).toJSON()).toEqual(
+      new DecisionTreeClassifier({ max_depth: 2 }).fit(X, y).toJSON(),
+    );
+  });
+
   it("gives probability rows that sum to 1, in the order of classes", () => {
     const rf = new RandomForestClassifier({ n_estimators: 15, max_depth: 3 }).fit(X, y);
     expect(rf.classes).toEqual(["c0", "c1", "c2", "c3"]);

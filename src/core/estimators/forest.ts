@@ -5,7 +5,7 @@ import type { Labels } from "../labels.js";
 import { type Matrix, matrix, row } from "../matrix.js";
 import { type ParamSpecs, type ParamValue, resolveParams } from "../params.js";
 import { Random } from "../random.js";
-import { type GrowOptions, growTrees, type TreeArrays } from "./tree.js";
+import { type GrowOptions, growTrees, pruneTrees, type TreeArrays } from "./tree.js";
 
 export type MaxFeatures = "sqrt" | "log2" | "all";
 
@@ -44,6 +44,11 @@ type TreeModelState = TreeState & { classes: string[]; n_features: number };
 abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
   protected params: P;
   protected trees: TreeArrays | null = null;
+  /**
+   * Not a hyperparameter: fit keeps each internal node's class distribution and row count, so that pruned() can
+   * derive the trees of stricter max_depth / min_samples_split (grid search). Never written to model files.
+   */
+  keepNodeStats = false;
 
   constructor(
     owner: string,
@@ -80,6 +85,7 @@ abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
             ? Math.max(1, Math.floor(Math.log2(F)))
             : F,
       bootstrap: this.bootstrap(),
+      nodeStats: this.keepNodeStats,
     };
     this.trees = growTrees(X, y.codes, K, this.nTrees(), opt, new Random(p.random_state), this.type);
     this.classes_ = [...y.classes];
@@ -134,6 +140,28 @@ abstract class TreeModel<P extends DecisionTreeParams> extends BaseClassifier {
       }
     }
     return counts.map((n) => byN.get(n) as Matrix);
+  }
+
+  /**
+   * The model that fitting with `limits` (a max_depth no larger, a min_samples_split no smaller; the other params
+   * the same) on the same data would give, derived from this one, which must have been fitted with keepNodeStats.
+   * The trees are identical to growing them with those limits, since a node's split depends only on its rows and
+   * its place in the tree.
+   */
+  pruned(limits: { max_depth: number | null; min_samples_split: number }): this {
+    const t = this.trees;
+    if (!t) throw new NotFittedError(this.type);
+    const out = new (this.constructor as new (p: Readonly<Record<string, ParamValue>>) => this)({
+      ...this.params,
+      ...limits,
+    });
+    const p = out.params;
+    out.trees = pruneTrees(t, {
+      maxDepth: p.max_depth ?? Number.POSITIVE_INFINITY,
+      minSamplesSplit: p.min_samples_split,
+    });
+    out.classes_ = [...this.classes];
+    return out;
   }
 
   /** Node and leaf counts, for reports. */

@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { loadSeed } from "../../../test/data.js";
+import { DEV_CSV, hasShared } from "../../../test/shared.js";
 import { type Matrix, matrix } from "../matrix.js";
 import { Random } from "../random.js";
 import { decodeTrees, encodeTrees } from "./forest.js";
-import { type GrowOptions, growTrees, rankColumns, type TreeArrays } from "./tree.js";
+import { type GrowOptions, growTrees, pruneTrees, rankColumns, type TreeArrays } from "./tree.js";
 
 const FULL: GrowOptions = {
   maxDepth: Number.POSITIVE_INFINITY,
@@ -75,6 +77,93 @@ describe("growTrees", () => {
     const a = growTrees(X, y, 3, 2, opt, new Random(5));
     expect(growTrees(X, y, 3, 2, opt, new Random(5))).toEqual(a);
     expect(growTrees(X, y, 3, 2, opt, new Random(6)).threshold).not.toEqual(a.threshold);
+  });
+});
+
+/**
+ * Trees grown once with node stats, then pruned to each (maxDepth, minSamplesSplit) stricter than `grown`'s,
+ * must equal trees grown with those limits directly, array for array.
+ */
+function expectPruningEqualsGrowing(
+  X: Matrix,
+  y: Int32Array,
+  K: number,
+  nTrees: number,
+  opt: GrowOptions,
+  depths: number[],
+  splits: number[],
+  seed: number,
+): void {
+  const full = growTrees(X, y, K, nTrees, { ...opt, nodeStats: true }, new Random(seed));
+  let cut = 0;
+  for (const maxDepth of depths) {
+    for (const minSamplesSplit of splits) {
+      const direct = growTrees(X, y, K, nTrees, { ...opt, maxDepth, minSamplesSplit }, new Random(seed));
+      const derived = pruneTrees(full, { maxDepth, minSamplesSplit });
+      expect(derived, `maxDepth ${maxDepth}, minSamplesSplit ${minSamplesSplit}`).toStrictEqual(direct);
+      if (direct.feature.length < full.feature.length) cut++;
+    }
+  }
+  // The limits did cut (the test compares more than copies of the full trees).
+  expect(cut).toBeGreaterThan(0);
+}
+
+describe("pruneTrees", () => {
+  it("derives exactly the trees grown with a stricter max_depth / min_samples_split, on random data", () => {
+    const depths = [1, 2, 3, 5, 8, Number.POSITIVE_INFINITY];
+    const splits = [2, 3, 5, 17, 60];
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.nat(),
+          k: fc.integer({ min: 2, max: 5 }),
+          maxFeatures: fc.integer({ min: 1, max: 5 }),
+          minSamplesLeaf: fc.integer({ min: 1, max: 4 }),
+          bootstrap: fc.boolean(),
+        }),
+        ({ seed, k, maxFeatures, minSamplesLeaf, bootstrap }) => {
+          const { X, y } = noisy(250, 5, k, seed);
+          const opt = { ...FULL, maxFeatures, minSamplesLeaf, bootstrap };
+          expectPruningEqualsGrowing(X, y, k, 3, opt, depths, splits, seed);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("derives from trees that were themselves grown with limits, and refuses looser limits", () => {
+    const { X, y } = noisy(400, 5, 3, 8);
+    const opt = { ...FULL, maxDepth: 9, minSamplesSplit: 4, bootstrap: true };
+    expectPruningEqualsGrowing(X, y, 3, 4, opt, [2, 6, 9], [4, 5, 40], 3);
+    const grown = growTrees(X, y, 3, 2, { ...opt, nodeStats: true }, new Random(0));
+    expect(() => pruneTrees(grown, { maxDepth: 10, minSamplesSplit: 4 })).toThrow(/cannot derive max_depth 10/);
+    expect(() => pruneTrees(grown, { maxDepth: 9, minSamplesSplit: 3 })).toThrow(/min_samples_split 3/);
+    expect(() => pruneTrees(growTrees(X, y, 3, 1, opt, new Random(0)), opt)).toThrow(/nodeStats/);
+  });
+
+  it("node stats change neither the trees nor their model-file form", () => {
+    const { X, y } = noisy(300, 5, 3, 2);
+    const opt = { ...FULL, bootstrap: true };
+    const plain = growTrees(X, y, 3, 3, opt, new Random(4));
+    const withStats = growTrees(X, y, 3, 3, { ...opt, nodeStats: true }, new Random(4));
+    expect(plain.nodeStats).toBeUndefined();
+    expect(Object.keys(plain)).not.toContain("nodeStats");
+    const { nodeStats, ...trees } = withStats;
+    expect(trees).toStrictEqual(plain);
+    expect(nodeStats?.size.length).toBe(plain.feature.length);
+    expect(nodeStats?.dist.length).toBe(3 * plain.feature.length);
+    expect(encodeTrees(withStats)).toEqual(encodeTrees(plain));
+  });
+});
+
+describe.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))("pruneTrees on the HaGRID dev sample", () => {
+  it("derives exactly the trees grown with the seed grid's max_depth and min_samples_split (and more)", () => {
+    const { X, y } = loadSeed(DEV_CSV);
+    const K = y.classes.length;
+    const opt = { ...FULL, maxFeatures: 7, bootstrap: true };
+    expectPruningEqualsGrowing(X, y.codes, K, 12, opt, [3, 6, 10, 20, Number.POSITIVE_INFINITY], [2, 5, 9], 42);
+    const noBootstrap = { ...FULL, maxFeatures: 63, minSamplesLeaf: 2 };
+    expectPruningEqualsGrowing(X, y.codes, K, 2, noBootstrap, [4, 10, Number.POSITIVE_INFINITY], [2, 5, 11], 7);
   });
 });
 

@@ -8,6 +8,11 @@ import type { Random } from "../random.js";
  *
  * Speed comes from ranking every feature once per fit: a node then sorts small integer ranks (radix sort) instead
  * of doubles, and the gini scan updates sums of squares in O(1) per sample.
+ *
+ * A node's feature draws come from its own generator, seeded by a hash chain from the tree's seed along the path
+ * from the root (left / right at each level), not from one stream shared by the tree. So a node's split depends
+ * only on its rows and its place in the tree: a tree grown with a stricter max_depth or min_samples_split is the
+ * fully grown tree cut where the limit stops it, and pruneTrees derives it from a tree grown with `nodeStats`.
  */
 
 /** Values closer than this are one value, as scikit-learn's FEATURE_THRESHOLD (no split between them). */
@@ -23,6 +28,20 @@ export interface GrowOptions {
   /** Features drawn per node (already resolved from "sqrt" / "log2" / "all"). */
   maxFeatures: number;
   bootstrap: boolean;
+  /** Keep each internal node's class distribution and row count (TreeArrays.nodeStats), for pruneTrees. */
+  nodeStats?: boolean;
+}
+
+/**
+ * What pruneTrees needs of a grown tree set: the limits it was grown with and, per internal node, the class
+ * weights normalised as an impure leaf stores them (nClasses each) and the rows it holds (bootstrap duplicates
+ * once, as min_samples_split counts them).
+ */
+export interface NodeStats {
+  maxDepth: number;
+  minSamplesSplit: number;
+  dist: Float64Array;
+  size: Int32Array;
 }
 
 /**
@@ -40,9 +59,14 @@ export interface TreeArrays {
   right: Int32Array;
   leaf: Int32Array;
   dist: Float64Array;
+  /** Only when grown with GrowOptions.nodeStats (never in model files). */
+  nodeStats?: NodeStats;
 }
 
-/** Grows `nTrees` trees on X (rows x features) and class codes y in [0, nClasses), one Random fork per tree. */
+/**
+ * Grows `nTrees` trees on X (rows x features) and class codes y in [0, nClasses), one Random fork per tree (its
+ * bootstrap, then the seed of its nodes' generators), so the first n trees do not depend on nTrees.
+ */
 export function growTrees(
   X: Matrix,
   y: Int32Array,
@@ -65,6 +89,82 @@ export function growTrees(
   const g = new Grower(X, y, nClasses, opt, nTrees);
   for (let t = 0; t < nTrees; t++) g.grow(rng.fork(), t);
   return g.result();
+}
+
+/**
+ * The trees that growing with a stricter maxDepth / minSamplesSplit (the same other options, data and seed) would
+ * give, derived from trees grown with `nodeStats`: each internal node the limit stops becomes a leaf holding its
+ * class distribution, and nodes are renumbered in preorder as the grower numbers them. The result has no nodeStats.
+ */
+export function pruneTrees(t: TreeArrays, limits: { maxDepth: number; minSamplesSplit: number }): TreeArrays {
+  const st = t.nodeStats;
+  if (!st) throw new HandgestureError("pruneTrees needs trees grown with nodeStats", "INTERNAL_ERROR");
+  const { maxDepth, minSamplesSplit } = limits;
+  if (!(maxDepth <= st.maxDepth && minSamplesSplit >= st.minSamplesSplit)) {
+    throw new HandgestureError(
+      `cannot derive max_depth ${maxDepth}, min_samples_split ${minSamplesSplit} from trees grown with ` +
+        `${st.maxDepth}, ${st.minSamplesSplit}`,
+      "INTERNAL_ERROR",
+    );
+  }
+  const K = t.nClasses;
+  const nI = t.feature.length;
+  const nL = t.leaf.length;
+  const out: TreeArrays = {
+    nFeatures: t.nFeatures,
+    nClasses: K,
+    roots: new Int32Array(t.roots.length),
+    feature: new Int32Array(nI),
+    threshold: new Float64Array(nI),
+    left: new Int32Array(nI),
+    right: new Int32Array(nI),
+    leaf: new Int32Array(nL + nI),
+    dist: new Float64Array(t.dist.length + nI * K),
+  };
+  let nInt = 0;
+  let nLeaf = 0;
+  let nDist = 0;
+  // Preorder, as the grower: node ref, depth, new parent, side.
+  const stack: number[] = [];
+  for (let k = 0; k < t.roots.length; k++) {
+    stack.push(t.roots[k], 0, -1, 0);
+    while (stack.length > 0) {
+      const side = stack.pop() as number;
+      const parent = stack.pop() as number;
+      const depth = stack.pop() as number;
+      const r = stack.pop() as number;
+      let ref: number;
+      if (r >= 0 && depth < maxDepth && st.size[r] >= minSamplesSplit) {
+        ref = nInt++;
+        out.feature[ref] = t.feature[r];
+        out.threshold[ref] = t.threshold[r];
+        stack.push(t.right[r], depth + 1, ref, 1, t.left[r], depth + 1, ref, 0);
+      } else {
+        // A cut internal node is never pure (a pure node is not split).
+        const from = r >= 0 ? r * K : ~t.leaf[~r];
+        const src = r >= 0 ? st.dist : t.dist;
+        if (r < 0 && t.leaf[~r] >= 0) out.leaf[nLeaf] = t.leaf[~r];
+        else {
+          out.dist.set(src.subarray(from, from + K), nDist);
+          out.leaf[nLeaf] = ~nDist;
+          nDist += K;
+        }
+        ref = ~nLeaf++;
+      }
+      if (parent < 0) out.roots[k] = ref;
+      else if (side === 0) out.left[parent] = ref;
+      else out.right[parent] = ref;
+    }
+  }
+  return {
+    ...out,
+    feature: out.feature.slice(0, nInt),
+    threshold: out.threshold.slice(0, nInt),
+    left: out.left.slice(0, nInt),
+    right: out.right.slice(0, nInt),
+    leaf: out.leaf.slice(0, nLeaf),
+    dist: out.dist.slice(0, nDist),
+  };
 }
 
 class Grower {
@@ -90,7 +190,7 @@ class Grower {
   private readonly hist = new Int32Array(1 << 11);
   private readonly tot: Float64Array;
   private readonly cntL: Float64Array;
-  // Depth-first stack: start, end, depth, parent internal node, side (0 left, 1 right).
+  // Depth-first stack: start, end, depth, parent internal node, side (0 left, 1 right), node seed.
   private readonly stack: Int32Array;
   // Result of bestSplit (a double from the start so the object's shape never changes).
   private bestF = -1;
@@ -100,6 +200,9 @@ class Grower {
   private nInt = 0;
   private nLeaf = 0;
   private nDist = 0;
+  // Per internal node, when opt.nodeStats: normalised class weights (K each) and row count.
+  private statDist: Float64Array;
+  private statSize: Int32Array;
 
   constructor(
     X: Matrix,
@@ -125,7 +228,7 @@ class Grower {
     this.keyB = new Int32Array(n);
     this.tot = new Float64Array(nClasses);
     this.cntL = new Float64Array(nClasses);
-    this.stack = new Int32Array(5 * (n + 1));
+    this.stack = new Int32Array(STACK * (n + 1));
     const cap = 64;
     this.out = {
       nFeatures: F,
@@ -138,12 +241,14 @@ class Grower {
       leaf: new Int32Array(cap),
       dist: new Float64Array(nClasses * 4),
     };
+    this.statDist = new Float64Array(opt.nodeStats ? cap * nClasses : 0);
+    this.statSize = new Int32Array(opt.nodeStats ? cap : 0);
   }
 
   result(): TreeArrays {
     const o = this.out;
     const [i, l] = [this.nInt, this.nLeaf];
-    return {
+    const t: TreeArrays = {
       ...o,
       feature: o.feature.slice(0, i),
       threshold: o.threshold.slice(0, i),
@@ -152,6 +257,15 @@ class Grower {
       leaf: o.leaf.slice(0, l),
       dist: o.dist.slice(0, this.nDist),
     };
+    if (this.opt.nodeStats) {
+      t.nodeStats = {
+        maxDepth: this.opt.maxDepth,
+        minSamplesSplit: this.opt.minSamplesSplit,
+        dist: this.statDist.slice(0, i * this.K),
+        size: this.statSize.slice(0, i),
+      };
+    }
+    return t;
   }
 
   /** Makes room for a tree on m rows (< m internal nodes, <= m leaves). */
@@ -164,6 +278,10 @@ class Grower {
       o.left = grow(o.left, cap);
       o.right = grow(o.right, cap);
       o.leaf = grow(o.leaf, cap);
+      if (this.opt.nodeStats) {
+        this.statDist = grow(this.statDist, cap * this.K);
+        this.statSize = grow(this.statSize, cap);
+      }
     }
   }
 
@@ -190,14 +308,16 @@ class Grower {
     }
     this.reserve(m);
     const cMask = (1 << cBits) - 1;
-    let sp = push(stack, 0, 0, m, 0, -1, 0);
+    const seed = Math.floor(rng.next() * 4294967296);
+    let sp = push(stack, 0, 0, m, 0, -1, 0, fmix32(seed));
     while (sp > 0) {
-      sp -= 5;
+      sp -= STACK;
       const start = stack[sp];
       const end = stack[sp + 1];
       const depth = stack[sp + 2];
       const parent = stack[sp + 3];
       const side = stack[sp + 4];
+      const key = stack[sp + 5];
       const size = end - start;
       tot.fill(0);
       let W = 0;
@@ -216,7 +336,7 @@ class Grower {
       }
       let split = -1;
       if (depth < opt.maxDepth && size >= opt.minSamplesSplit && size >= 2 * opt.minSamplesLeaf && nz > 1) {
-        split = this.bestSplit(start, end, W, rng);
+        split = this.bestSplit(start, end, W, key);
       }
       let ref: number;
       if (split < 0) {
@@ -233,8 +353,13 @@ class Grower {
         ref = this.nInt++;
         out.feature[ref] = this.bestF;
         out.threshold[ref] = this.bestThr;
+        if (opt.nodeStats) {
+          for (let c = 0; c < K; c++) this.statDist[ref * K + c] = tot[c] / W;
+          this.statSize[ref] = size;
+        }
         // Right pushed first so the left subtree comes out next: nodes are numbered in preorder.
-        sp = push(stack, push(stack, sp, split, end, depth + 1, ref, 1), start, split, depth + 1, ref, 0);
+        sp = push(stack, sp, split, end, depth + 1, ref, 1, childSeed(key, 1));
+        sp = push(stack, sp, start, split, depth + 1, ref, 0, childSeed(key, 0));
       }
       if (parent < 0) out.roots[tree] = ref;
       else if (side === 0) out.left[parent] = ref;
@@ -243,11 +368,12 @@ class Grower {
   }
 
   /**
-   * Best gini split of samples[start, end) over randomly drawn features; partitions the samples and returns the
-   * first index of the right child, or -1 when no feature splits. Constant features are drawn but, as in
-   * scikit-learn, drawing continues until at least one non-constant feature was seen.
+   * Best gini split of samples[start, end) over features drawn by the node's generator (mulberry32, as Random,
+   * seeded with `seed`); partitions the samples and returns the first index of the right child, or -1 when no
+   * feature splits. Constant features are drawn but, as in scikit-learn, drawing continues until at least one
+   * non-constant feature was seen.
    */
-  private bestSplit(start: number, end: number, W: number, rng: Random): number {
+  private bestSplit(start: number, end: number, W: number, seed: number): number {
     const { n, F, K, cBits, cwBits, rank, vals, valOff, samples, cw, features, tot, cntL, opt, keyA } = this;
     const cMask = (1 << cBits) - 1;
     const wMask = (1 << (cwBits - cBits)) - 1;
@@ -263,8 +389,15 @@ class Grower {
     let drawn = 0;
     let visited = 0;
     let constants = 0;
+    // Draws start from the identity each node, so they depend on the seed alone.
+    for (let f = 0; f < F; f++) features[f] = f;
+    let state = seed;
     while (drawn < F && (visited < opt.maxFeatures || visited <= constants)) {
-      const j = drawn + rng.int(F - drawn);
+      state = (state + 0x6d2b79f5) | 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 15), z | 1);
+      z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+      const j = drawn + Math.floor((((z ^ (z >>> 14)) >>> 0) / 4294967296) * (F - drawn));
       const f = features[j];
       features[j] = features[drawn];
       features[drawn++] = f;
@@ -444,13 +577,31 @@ export function rankColumns(X: Matrix): { rank: Int32Array; vals: Float64Array; 
   return { rank, vals: distinct.slice(0, u), valOff };
 }
 
-function push(st: Int32Array, sp: number, a: number, b: number, c: number, d: number, e: number): number {
+/** Ints per entry of the grower's stack. */
+const STACK = 6;
+
+function push(st: Int32Array, sp: number, a: number, b: number, c: number, d: number, e: number, f: number): number {
   st[sp] = a;
   st[sp + 1] = b;
   st[sp + 2] = c;
   st[sp + 3] = d;
   st[sp + 4] = e;
-  return sp + 5;
+  st[sp + 5] = f;
+  return sp + STACK;
+}
+
+/** murmur3's 32-bit finaliser: a bijection that mixes every input bit into every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The seed of a node's left (side 0) or right (side 1) child: one link of the hash chain from the root. */
+function childSeed(seed: number, side: number): number {
+  return fmix32((Math.imul(seed, 0x9e3779b1) + side + 1) | 0);
 }
 
 function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
