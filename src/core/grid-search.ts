@@ -10,8 +10,8 @@
  *   other parameters (the metric), with the largest k in the grid; every (k, weights) point is then read off
  *   that search, since the k nearest are the first k of the k_max nearest (ties go to the lower row either way);
  * - points whose models are the same are fitted once: logistic regression without a penalty ignores C;
- * - logistic points differing only in max_iter are fitted largest first, and a fit that stopped within a smaller
- *   limit stands for that limit too (L-BFGS takes the same steps whatever its limit);
+ * - logistic points differing only in max_iter share one solver run with the largest limit, which passes through
+ *   the result of every smaller one (L-BFGS takes the same steps whatever its limit; LogisticRegression.fitPath);
  * - a pipeline ending in a random forest is fitted once per fold and value of the other parameters, with the
  *   largest n_estimators, no smaller a max_depth and no larger a min_samples_split than any point's, keeping each
  *   node's class distribution and row count. Each point's trees are that forest's cut where its max_depth and
@@ -249,33 +249,75 @@ function fitAndScore(
 }
 
 /**
- * The "fit" task: points with the same model share one fit. Logistic points that differ only in max_iter are
- * fitted from the largest max_iter down: L-BFGS takes the same steps whatever its limit, so a fit that stopped
- * after n <= m iterations is also the fit with max_iter = m, and only the others need fitting.
+ * The "fit" task: points with the same model share one fit. Logistic points that differ only in max_iter share one
+ * solver run: L-BFGS takes the same steps whatever its limit, so the run with the largest max_iter passes through
+ * the result of every smaller one (LogisticRegression.fitPath returns each, bit-identical to its own fit).
+ * The fit that a group's first point with the largest max_iter owns has shared: false; every other point, true.
  */
 function fitTask(task: Extract<CvTask, { kind: "fit" }>, X: Matrix, y: Labels, split: Split): CvTaskResult[] {
-  const models = task.points.map((p) => {
+  const groups = new Map<string, { p: TaskPoint; model: Pipeline; maxIter: number }[]>();
+  for (const p of task.points) {
     const model = buildPipeline(task.pipeline, p.params);
     const c = model.classifier;
-    return { p, model, key: modelKey(model), maxIter: c instanceof LogisticRegression ? c.getParams().max_iter : 0 };
-  });
-  const order = [...models].sort((a, b) => b.maxIter - a.maxIter); // stable: grid order within a max_iter
-  const byKey = new Map<string, CvTaskResult>();
-  let last: { nIter: number; result: CvTaskResult } | null = null;
+    const logistic = c instanceof LogisticRegression;
+    const key = modelKey(model, logistic);
+    const member = { p, model, maxIter: logistic ? c.getParams().max_iter : 0 };
+    const g = groups.get(key);
+    if (g) g.push(member);
+    else groups.set(key, [member]);
+  }
   const out = new Map<number, CvTaskResult>();
-  for (const m of order) {
-    let r: CvTaskResult | undefined = byKey.get(m.key) ?? (last && last.nIter <= m.maxIter ? last.result : undefined);
-    if (r) {
-      r = { ...r, point: m.p.point, params: m.p.params, scores: { ...r.scores }, shared: true };
-    } else {
-      r = fitAndScore(task.family, m.model, m.p, task.fold, X, y, split);
-      const c = m.model.classifier;
-      if (c instanceof LogisticRegression) last = { nIter: c.nIter, result: r };
+  for (const members of groups.values()) {
+    const iters = [...new Set(members.map((m) => m.maxIter))].sort((a, b) => a - b);
+    const owner = members.find((m) => m.maxIter === iters[iters.length - 1]) ?? members[0];
+    const byIter =
+      owner.model.classifier instanceof LogisticRegression
+        ? logisticPath(task, owner.model, owner.p, iters, X, y, split)
+        : new Map([[0, fitAndScore(task.family, owner.model, owner.p, task.fold, X, y, split)]]);
+    for (const m of members) {
+      const r = byIter.get(m.maxIter) as CvTaskResult;
+      out.set(m.p.point, { ...r, point: m.p.point, params: m.p.params, scores: { ...r.scores }, shared: m !== owner });
     }
-    byKey.set(m.key, r);
-    out.set(m.p.point, r);
   }
   return task.points.map((p) => out.get(p.point) as CvTaskResult);
+}
+
+/** One logistic solver run for several max_iter values (ascending); each scored as its own fit would be. */
+function logisticPath(
+  task: Extract<CvTask, { kind: "fit" }>,
+  model: Pipeline,
+  point: TaskPoint,
+  iters: number[],
+  X: Matrix,
+  y: Labels,
+  split: Split,
+): Map<number, CvTaskResult> {
+  const yTrain = takeLabels(y, split.train);
+  const t0 = performance.now();
+  // What Pipeline.fit does, with the classifier's fit replaced by fitPath.
+  let Z = takeRows(X, split.train);
+  for (const t of model.transforms) Z = t.fit(Z, yTrain).transform(Z);
+  const fits = (model.classifier as LogisticRegression).fitPath(Z, yTrain, iters);
+  const fitMs = performance.now() - t0;
+  const Ztest = model.transform(takeRows(X, split.test));
+  const out = new Map<number, CvTaskResult>();
+  fits.forEach((lr, i) => {
+    const t1 = performance.now();
+    const raw = argmaxRows(lr.predictProba(Ztest));
+    out.set(iters[i], {
+      family: task.family,
+      point: point.point,
+      fold: task.fold,
+      params: point.params,
+      nTrain: split.train.length,
+      nTest: split.test.length,
+      scores: score(y, split, lr.classes, raw),
+      fitMs,
+      predictMs: performance.now() - t1,
+      shared: false,
+    });
+  });
+  return out;
 }
 
 /** The "knn" task: one fit and one neighbour search with the largest k, every (k, weights) point read off it. */
