@@ -432,8 +432,17 @@ function meanStd(values: number[]): { mean: number; std: number; values: number[
   return { mean, std: Math.sqrt(v), values };
 }
 
-/** One point's fold results (any order) as a GridPointResult; checks each fold 0..folds-1 is there once. */
-function summarize(family: string, index: number, params: Params, results: CvTaskResult[], folds: number) {
+/**
+ * One point's fold results (any order) as a GridPointResult, as soon as they are all in (for progress and
+ * tracking before the rest of the family is done); checks each fold 0..folds-1 is there once.
+ */
+export function summarizePoint(
+  family: string,
+  index: number,
+  params: Params,
+  results: CvTaskResult[],
+  folds: number,
+): GridPointResult {
   const rs = [...results].sort((a, b) => a.fold - b.fold);
   if (rs.length !== folds || rs.some((r, f) => r.fold !== f)) {
     throw new HandgestureError(
@@ -469,7 +478,7 @@ export function combine(family: GridFamily, results: readonly CvTaskResult[]): C
   }
   const folds = byPoint[0].length;
   if (folds === 0) throw new HandgestureError(`family "${family.name}": no results`, "INTERNAL_ERROR");
-  const points = byPoint.map((rs, index) => summarize(family.name, index, grid[index], rs, folds));
+  const points = byPoint.map((rs, index) => summarizePoint(family.name, index, grid[index], rs, folds));
   let best = points[0];
   for (const p of points) if (p.scores.macro_f1.mean > best.scores.macro_f1.mean) best = p;
   return { family: family.name, pipeline: family.pipeline, folds, points, best };
@@ -501,7 +510,7 @@ export function gridSearch(
       const rs = perPoint[r.point];
       rs.push(r);
       if (rs.length === folds && onPoint)
-        onPoint(summarize(family.name, r.point, grid[r.point], rs, folds), ++done, grid.length);
+        onPoint(summarizePoint(family.name, r.point, grid[r.point], rs, folds), ++done, grid.length);
     }
   }
   return { ...combine(family, results), seed, warnings, elapsedMs: performance.now() - start };

@@ -19,6 +19,7 @@ import {
   combine,
   type GridPointResult,
   planTasks,
+  summarizePoint,
 } from "../core/grid-search.js";
 import { classCounts, encodeLabels, type Labels, takeLabels } from "../core/labels.js";
 import { type Matrix, takeRows } from "../core/matrix.js";
@@ -269,7 +270,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
           st.byPoint.set(r.point, list);
           if (list.length === folds) {
             progress.pointsDone++;
-            const point = combineOne(family, r.point, points[r.point], list);
+            const point = summarizePoint(family.name, r.point, points[r.point], list, folds);
             st.chain = st.chain.then(() => logPoint(client, experimentId, familyRuns[fi], family, point));
           }
         }
@@ -424,14 +425,6 @@ function exampleRows(X: Matrix): number[][] {
   return Array.from({ length: Math.min(5, X.rows) }, (_, i) =>
     Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)),
   );
-}
-
-/** One grid point over its folds (what combine gives for it, without waiting for the whole family). */
-function combineOne(family: GridFamily, index: number, params: Params, results: CvTaskResult[]): GridPointResult {
-  const single: GridFamily = { ...family, grid: {} };
-  const renumbered = results.map((r) => ({ ...r, family: family.name, point: 0 }));
-  const [point] = combine(single, renumbered).points;
-  return { ...point, index, params };
 }
 
 async function logPoint(
