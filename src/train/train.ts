@@ -272,6 +272,8 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
             progress.pointsDone++;
             const point = summarizePoint(family.name, r.point, points[r.point], list, folds);
             st.chain = st.chain.then(() => logPoint(client, experimentId, familyRuns[fi], family, point));
+            // Handled where the family is finished; this keeps a failed write from being an unhandled rejection.
+            st.chain.catch(() => {});
           }
         }
         progress.tasksDone++;
