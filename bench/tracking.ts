@@ -1,6 +1,6 @@
 /**
  * Logging speed: 10,000 metric points and 1,000 params into one run, through the file store and through the REST
- * store (to this repository's MLflow test double over loopback, backed by a file store), each in batches the way
+ * store (to this project's tracking server, `handgesture ui`'s app, over loopback, backed by a file store), each in batches the way
  * MLflow's client sends them (log_batch: at most 1,000 metrics and 100 params a call) and one call per value.
  *
  *   node --import tsx bench/tracking.ts
@@ -8,11 +8,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listen } from "../src/server/http.js";
+import { createTrackingApp } from "../src/server/tracking/app.js";
 import type { Metric, Param } from "../src/tracking/entities.js";
 import { FileStore } from "../src/tracking/file-store.js";
 import { RestStore } from "../src/tracking/rest-store.js";
 import type { TrackingStore } from "../src/tracking/store.js";
-import { startMlflowDouble } from "../test/mlflow-double.js";
 
 const METRICS = 10_000;
 const PARAMS = 1_000;
@@ -55,7 +56,7 @@ const dir = mkdtempSync(join(tmpdir(), "handgesture-bench-"));
 try {
   const out: string[] = [`${METRICS} metric points + ${PARAMS} params into one run, node ${process.version}`];
   out.push(...(await measure("file store", new FileStore(join(dir, "file")))));
-  const server = await startMlflowDouble(new FileStore(join(dir, "rest")));
+  const server = await listen(createTrackingApp({ store: new FileStore(join(dir, "rest")) }).fetch, { port: 0 });
   try {
     out.push(...(await measure("REST store", new RestStore(server.url))));
   } finally {

@@ -10,8 +10,8 @@ import { RestStore } from "../src/tracking/rest-store.js";
 import type { TrackingStore } from "../src/tracking/store.js";
 import { cli } from "./cli.js";
 import { loadTable } from "./data.js";
-import { type MlflowDouble, startMlflowDouble } from "./mlflow-double.js";
 import { DEV_CSV, hasShared } from "./shared.js";
+import { startTrackingServer, type TestTrackingServer } from "./tracking-server.js";
 
 /**
  * The client end to end, against the file store and against the REST store over loopback: a run with params,
@@ -22,12 +22,12 @@ const ready = hasShared("data", "hagrid_sample_dev.csv");
 
 describe.skipIf(!ready)("tracking client: log, register, load", () => {
   const dir = mkdtempSync(join(tmpdir(), "handgesture-track-"));
-  let server: MlflowDouble;
+  let server: TestTrackingServer;
   const table = ready ? loadTable(DEV_CSV) : null;
   const model = table ? buildPipeline("seed-knn").fit(table.X, encodeLabels(table.labels)) : null;
 
   beforeAll(async () => {
-    server = await startMlflowDouble(new FileStore(join(dir, "server-mlruns")));
+    server = await startTrackingServer(new FileStore(join(dir, "server-mlruns")));
   });
   afterAll(async () => {
     await server?.close();

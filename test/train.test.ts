@@ -17,8 +17,8 @@ import type { TrackingStore } from "../src/tracking/store.js";
 import type { TrainSummary } from "../src/train/train.js";
 import { cli } from "./cli.js";
 import { loadTable } from "./data.js";
-import { type MlflowDouble, startMlflowDouble } from "./mlflow-double.js";
 import { DEV_CSV, hasShared } from "./shared.js";
+import { startTrackingServer, type TestTrackingServer } from "./tracking-server.js";
 
 const ready = hasShared("data", "hagrid_sample_dev.csv");
 const dir = mkdtempSync(join(tmpdir(), "handgesture-train-"));
@@ -224,9 +224,9 @@ describe.skipIf(!ready)("train: determinism, registry stages, REST store, errors
       "",
     ].join("\n"),
   );
-  let server: MlflowDouble;
+  let server: TestTrackingServer;
   beforeAll(async () => {
-    server = await startMlflowDouble(new FileStore(join(dir, "server-mlruns")));
+    server = await startTrackingServer(new FileStore(join(dir, "server-mlruns")));
   });
   afterAll(async () => {
     await server?.close();

@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
 import { build } from "esbuild";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MLFLOW_VERSION, type MlflowDouble, startMlflowDouble } from "../../test/mlflow-double.js";
+import { startTrackingServer, type TestTrackingServer } from "../../test/tracking-server.js";
 import { HandgestureError } from "../core/errors.js";
+import { MLFLOW_VERSION } from "../server/tracking/app.js";
 import type { Metric, Param, Tag } from "./entities.js";
 import { FileStore } from "./file-store.js";
 import { BATCH_LIMITS, ENDPOINTS, RestStore, RestStoreError } from "./rest-store.js";
@@ -364,17 +365,17 @@ describe("RestStore: isomorphic", () => {
   });
 });
 
-// ---- the contract over real HTTP: RestStore → MLflow double → file store ----
-describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => {
+// ---- the contract over real HTTP: RestStore → the tracking server → file store ----
+describe("RestStore → tracking server → FileStore, over loopback HTTP", () => {
   let root: string;
   let backing: TrackingStore;
-  let server: MlflowDouble;
+  let server: TestTrackingServer;
   let store: RestStore;
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), "hg-rest-"));
     backing = new FileStore(join(root, "mlruns"));
-    server = await startMlflowDouble(backing);
+    server = await startTrackingServer(backing);
     store = new RestStore(server.url);
   });
   afterEach(async () => {
@@ -517,7 +518,7 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
     });
   });
 
-  describe("RestStore over HTTP: inputs and the double's other endpoints", () => {
+  describe("RestStore over HTTP: inputs and the server's other endpoints", () => {
     it("logs dataset inputs", async () => {
       const info = await newRun();
       const dataset = {
@@ -667,7 +668,7 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
     });
   });
 
-  describe("MLflow double: the server's side of the protocol", () => {
+  describe("Tracking server: the server's side of the protocol", () => {
     it("answers /health and /version, and MLflow's JSON for runs/get", async () => {
       expect(await (await fetch(`${server.url}/health`)).text()).toBe("OK");
       expect(await (await fetch(`${server.url}/version`)).text()).toBe(MLFLOW_VERSION);
@@ -680,7 +681,7 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
       expect(body.run.data.metrics).toEqual([{ key: "loss", value: "NaN", timestamp: 1, step: 0 }]);
     });
 
-    it("refuses a POST that is not JSON, and answers unknown routes as Flask does", async () => {
+    it("refuses a POST that is not JSON, and answers unknown routes and wrong verbs", async () => {
       const res = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
         method: "POST",
         headers: { "Content-Type": "text/plain" },
@@ -700,7 +701,7 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
 
   describe("RestStore over HTTP: auth and the network", () => {
     it("sends the bearer token on every request, including artifacts", async () => {
-      const guarded = await startMlflowDouble(backing, { token: "s3cret" });
+      const guarded = await startTrackingServer(backing, { authToken: "s3cret", authReads: true });
       try {
         const authed = new RestStore(guarded.url, { token: () => "s3cret" });
         const exp = await authed.createExperiment("auth");
@@ -718,7 +719,7 @@ describe("RestStore → MLflow double → FileStore, over loopback HTTP", () => 
     });
 
     it("gives a clear error naming the URL when nothing listens there", async () => {
-      const gone = await startMlflowDouble(backing);
+      const gone = await startTrackingServer(backing);
       await gone.close();
       const e = await rejection(new RestStore(gone.url).getExperiment("0"));
       expect(e.code).toBe("INTERNAL_ERROR");

@@ -1,0 +1,142 @@
+/**
+ * Artifact paths from the wire, checked before any store sees them, and the artifact endpoints: the tracking
+ * API's artifacts/list and MLflow's proxied artifact API (`/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/
+ * artifacts/<path>`: PUT uploads the raw body, GET downloads; GET `...artifacts?path=` lists).
+ *
+ * A path that tries to leave the run's artifact root is refused with INVALID_PARAMETER_VALUE: `.` and `..`
+ * segments, absolute paths, backslashes, NUL, and each of these percent-encoded, once or several times over
+ * (`%2e%2e`, `%2f`, `%5c`, `%00`, `%252e%252e`). Node's URL parsing folds `..` out of a request path before the
+ * app sees it, so the path is read as the client sent it (rawPath).
+ */
+import type { Context } from "hono";
+import { HandgestureError } from "../../core/errors.js";
+import type { FileInfo } from "../../tracking/entities.js";
+import type { TrackingStore } from "../../tracking/store.js";
+import { invalid, opt, type Params, runId } from "./params.js";
+
+export const ARTIFACTS_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
+/** Percent-decoding is repeated at most this often when looking for a hidden `..` or separator. */
+const MAX_DECODE_DEPTH = 8;
+
+/** The request path exactly as the client sent it (no query), when the Node adapter gives the raw request. */
+export function rawPath(c: Context): string {
+  const incoming = (c.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
+  let target = typeof incoming?.url === "string" ? incoming.url : c.req.url;
+  if (!target.startsWith("/")) target = target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "") || "/";
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+function tryDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a segment (already decoded once) is unsafe at any depth of further decoding, or undefined if it is safe. */
+function unsafeSegment(seg: string): string | undefined {
+  let cur = seg;
+  for (let depth = 0; depth < MAX_DECODE_DEPTH; depth++) {
+    if (cur === "." || cur === "..") return "'.' or '..' path segments";
+    if (cur.includes("/") || cur.includes("\\")) return "encoded path separators";
+    if (cur.includes("\0")) return "NUL characters";
+    const next = tryDecode(cur);
+    if (next === undefined || next === cur) return undefined;
+    cur = next;
+  }
+  return "too many levels of percent-encoding";
+}
+
+function refuse(path: string, why: string): never {
+  throw invalid(`Invalid artifact path '${path}': it must stay inside the run's artifact root (no ${why}).`);
+}
+
+/**
+ * Checks a relative artifact path (percent-decoded once, as a query parameter is) and returns it without a
+ * trailing slash. `allowEmpty`: the artifact root itself (listing).
+ */
+export function checkArtifactPath(path: string, allowEmpty: boolean): string {
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) refuse(path, "absolute paths");
+  if (path.includes("\\")) refuse(path, "backslashes");
+  if (path.includes("\0")) refuse(path, "NUL characters");
+  const rel = allowEmpty ? path.replace(/\/+$/, "") : path;
+  if (rel === "") {
+    if (allowEmpty) return rel;
+    throw invalid("Missing value for required parameter 'path'.");
+  }
+  for (const seg of rel.split("/")) {
+    if (seg === "") refuse(path, "empty path segments");
+    const why = unsafeSegment(seg);
+    if (why) refuse(path, why);
+  }
+  return rel;
+}
+
+/** Whether a raw request path has a `.`/`..` segment, literally or percent-encoded at any depth. */
+export function hasDotSegment(path: string): boolean {
+  return path.split("/").some((raw) => {
+    let cur = raw;
+    for (let depth = 0; depth < MAX_DECODE_DEPTH; depth++) {
+      if (cur === "." || cur === "..") return true;
+      const next = tryDecode(cur);
+      if (next === undefined || next === cur) return false;
+      cur = next;
+    }
+    return true;
+  });
+}
+
+/** `<experiment_id>/<run_id>/artifacts[/<path>]` → the run (which must be in that experiment) and the path. */
+async function runArtifactPath(s: TrackingStore, path: string, allowEmpty: boolean) {
+  const segs = path.split("/");
+  if (segs.length < 3 || segs[2] !== "artifacts" || segs[0] === "" || segs[1] === "") {
+    throw invalid(`Invalid artifact path '${path}': expected <experiment_id>/<run_id>/artifacts/<path>`);
+  }
+  const rel = checkArtifactPath(segs.slice(3).join("/"), allowEmpty);
+  const run = await s.getRun(segs[1]);
+  if (run.info.experiment_id !== segs[0]) {
+    throw new HandgestureError(`Run '${segs[1]}' is not in experiment '${segs[0]}'`, "RESOURCE_DOES_NOT_EXIST");
+  }
+  return { runId: segs[1], rel };
+}
+
+/** The part of a raw request path after the artifacts prefix, each segment decoded once and checked. */
+function proxiedPath(raw: string): string {
+  const segs = raw.slice(ARTIFACTS_PREFIX.length + 1).split("/");
+  return segs
+    .map((seg) => {
+      const decoded = tryDecode(seg);
+      if (decoded === undefined) throw invalid(`Malformed artifact path segment '${seg}'`);
+      const why = unsafeSegment(decoded);
+      if (why) refuse(raw, why);
+      return decoded;
+    })
+    .join("/");
+}
+
+/** GET /api/2.0/mlflow/artifacts/list?run_id=&path= → {root_uri, files} (paths relative to the root). */
+export async function listRunArtifacts(p: Params, s: TrackingStore) {
+  const id = runId(p);
+  const rel = checkArtifactPath(opt(p, "path") ?? "", true);
+  const root = (await s.getRun(id)).info.artifact_uri;
+  return { root_uri: root, files: await s.listArtifacts(id, rel) };
+}
+
+/** GET /api/2.0/mlflow-artifacts/artifacts?path=<exp>/<run>/artifacts/<dir> → {files} (names in that folder). */
+export async function listProxied(p: Params, s: TrackingStore): Promise<{ files: FileInfo[] }> {
+  const { runId: id, rel } = await runArtifactPath(s, opt(p, "path") ?? "", true);
+  const files = await s.listArtifacts(id, rel);
+  return { files: files.map((f) => ({ ...f, path: f.path.slice(f.path.lastIndexOf("/") + 1) })) };
+}
+
+export async function uploadProxied(raw: string, body: Uint8Array, s: TrackingStore): Promise<void> {
+  const { runId: id, rel } = await runArtifactPath(s, proxiedPath(raw), false);
+  await s.logArtifact(id, rel, body);
+}
+
+export async function downloadProxied(raw: string, s: TrackingStore): Promise<Uint8Array> {
+  const { runId: id, rel } = await runArtifactPath(s, proxiedPath(raw), false);
+  return s.readArtifact(id, rel);
+}
