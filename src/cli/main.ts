@@ -7,8 +7,10 @@ import { registerData } from "./commands/data.js";
 import { registerEvaluate } from "./commands/evaluate.js";
 import { registerFit } from "./commands/fit.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerServe } from "./commands/serve.js";
 import { registerTracking } from "./commands/tracking.js";
 import { registerTrain } from "./commands/train.js";
+import { registerUi } from "./commands/ui.js";
 
 /** Exit statuses: 0 ok, 1 unexpected failure (a bug), 2 bad input or usage (the message says what to fix). */
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerCv(program);
   registerTrain(program);
   registerTracking(program);
+  registerUi(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,91 @@
+/**
+ * One loaded model as the scoring server uses it: the pipeline, its recognizer and the buffers every request
+ * reuses (one row in, one row of probabilities out), so predicting a row allocates nothing beyond its answer.
+ */
+import { HAND_DIM, type LiveHand } from "../../core/landmarks.js";
+import type { Pipeline } from "../../core/pipeline.js";
+import { GestureRecognizer, type Recognition } from "../../core/recognize.js";
+import { invalidValue, type Rows } from "./inputs.js";
+
+/** What `"params": {"output": ...}` may ask for. */
+export const OUTPUTS = ["label", "proba", "top3"] as const;
+export type OutputForm = (typeof OUTPUTS)[number];
+
+/** Where a served model came from; `version` is set for models:/ URIs. */
+export interface ModelOrigin {
+  /** The URI or path the server was started with. */
+  uri: string;
+  name?: string;
+  version?: string;
+  runId?: string;
+}
+
+export interface TopEntry {
+  label: string;
+  probability: number;
+}
+
+export class ServedModel {
+  readonly model: Pipeline;
+  readonly classes: readonly string[];
+  readonly origin: ModelOrigin;
+  /** Says which model answers, e.g. `gesture/3` (registered) or the URI it was loaded from. */
+  readonly tag: string;
+  private readonly recognizer: GestureRecognizer;
+  private readonly row = new Float64Array(HAND_DIM);
+  private readonly proba: Float64Array;
+
+  constructor(model: Pipeline, origin: ModelOrigin) {
+    this.model = model;
+    this.classes = model.classes;
+    this.origin = origin;
+    this.tag = origin.name && origin.version ? `${origin.name}/${origin.version}` : origin.uri;
+    this.recognizer = new GestureRecognizer(model);
+    this.proba = new Float64Array(this.classes.length);
+    // Run every step once so the first real request does not pay for lazy set-up or cold code.
+    for (let i = 0; i < 50; i++) model.predictProbaRow(this.row, this.proba);
+  }
+
+  /** Predicts every row in the form asked for; a bad value throws before anything is returned. */
+  predict(rows: Rows, form: OutputForm): unknown[] {
+    const n = rows.count;
+    const out = new Array<unknown>(n);
+    const { row, proba, classes } = this;
+    for (let i = 0; i < n; i++) {
+      rows.fill(i, row);
+      if (form === "top3") {
+        const r = this.recognizer.recognizeRow(row);
+        out[i] = { label: r.label, probability: r.probability, top: r.top };
+        continue;
+      }
+      this.model.predictProbaRow(row, proba);
+      if (form === "label") out[i] = classes[argmax(proba)];
+      else {
+        const o: Record<string, number> = {};
+        for (let j = 0; j < classes.length; j++) o[classes[j]] = proba[j];
+        out[i] = o;
+      }
+    }
+    return out;
+  }
+
+  /** A live MediaPipe hand through liveHandToDataset and the recognizer. */
+  recognize(hand: LiveHand): Recognition {
+    return this.recognizer.recognize(hand);
+  }
+}
+
+/** Index of the largest value; ties go to the lowest index, as the estimators' predict does. */
+function argmax(p: Float64Array): number {
+  let best = 0;
+  for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+  return best;
+}
+
+/** The output form named by `params.output` (default labels). */
+export function outputForm(params: Readonly<Record<string, unknown>>): OutputForm {
+  const v = params.output;
+  if (v === undefined || v === null) return "label";
+  if (typeof v === "string" && (OUTPUTS as readonly string[]).includes(v)) return v as OutputForm;
+  throw invalidValue(`params.output must be one of ${OUTPUTS.join(", ")}; got ${JSON.stringify(v)}`);
+}
