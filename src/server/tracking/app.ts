@@ -60,6 +60,8 @@ function jsonEndpoint(store: TrackingStore, handler: Handler) {
 
 export function createTrackingApp({ store, security = {} }: TrackingAppOptions): Hono {
   const app = new Hono();
+  // Before the middleware: liveness probes carry no token, even with authReads.
+  app.get("/health", (c) => c.text("OK"));
   secure(app, security, isWrite);
   app.use("*", async (c, next) => {
     if (hasDotSegment(rawPath(c))) {
@@ -68,7 +70,6 @@ export function createTrackingApp({ store, security = {} }: TrackingAppOptions):
     return next();
   });
 
-  app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text(MLFLOW_VERSION));
 
   for (const [path, route] of Object.entries(ROUTES)) {

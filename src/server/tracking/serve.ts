@@ -1,0 +1,52 @@
+/**
+ * `handgesture ui` without the command line: open the tracking store a URI names and serve createTrackingApp
+ * over it on a host and port.
+ */
+import { HandgestureError } from "../../core/errors.js";
+import { openStore, trackingUri } from "../../tracking/open-store.js";
+import { listen, type RunningServer } from "../http.js";
+import type { SecurityOptions } from "../security.js";
+import { createTrackingApp } from "./app.js";
+
+export const DEFAULT_PORT = 5000;
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export interface ServeTrackingOptions {
+  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns). */
+  trackingUri?: string;
+  /** Default 5000, MLflow's; 0 takes any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  security?: SecurityOptions;
+}
+
+export interface ServingTracking {
+  running: RunningServer;
+  /** The tracking URI of the store served. */
+  storeUri: string;
+  /** Advice for the operator (e.g. an open server on a public interface); empty when there is none. */
+  warnings: string[];
+}
+
+export async function serveTracking(options: ServeTrackingOptions = {}): Promise<ServingTracking> {
+  const storeUri = trackingUri(options.trackingUri);
+  const host = options.host ?? "127.0.0.1";
+  const security = options.security ?? {};
+  if (security.authReads && !security.authToken) {
+    throw new HandgestureError("authReads needs a token: with no token every request would be refused");
+  }
+  const app = createTrackingApp({ store: openStore(storeUri), security });
+  let running: RunningServer;
+  try {
+    running = await listen(app.fetch, { port: options.port ?? DEFAULT_PORT, host });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new HandgestureError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${code}`);
+  }
+  const warnings: string[] = [];
+  if (!LOOPBACK.has(host) && !security.authToken) {
+    warnings.push(`listening on ${host} with no auth token: anyone who reaches this address can write to the store`);
+  }
+  return { running, storeUri, warnings };
+}
