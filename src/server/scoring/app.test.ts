@@ -211,6 +211,13 @@ describe.skipIf(!ready)("scoring server", () => {
     const get = await fetch(`${open.url}/invocations`);
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST");
+    expect(await get.json()).toEqual({
+      error_code: "BAD_REQUEST",
+      message: expect.stringMatching(/method is not allowed/),
+    });
+    const hands415 = await post(open.url, "/predict/hands", "x", { "content-type": "text/csv" });
+    expect(hands415.status).toBe(415);
+    expect((await hands415.json()).message).toMatch(/\['application\/json'\]\. Got 'text\/csv'/);
     const none = await fetch(`${open.url}/nothing`);
     expect(none.status).toBe(404);
   });

@@ -22,26 +22,25 @@ export interface ScoringAppOptions extends SecurityOptions {
   workerId?: number;
 }
 
-const CONTENT_TYPES = ["text/csv", "application/json"];
-
 function mimeOf(c: Context): string {
   const raw = c.req.header("content-type") ?? "";
   const semi = raw.indexOf(";");
   return (semi < 0 ? raw : raw.slice(0, semi)).trim().toLowerCase();
 }
 
-function unsupportedType(c: Context): HttpError {
+/** MLflow's 415 message, naming the types the route takes. */
+function unsupportedType(c: Context, types: readonly string[]): HttpError {
   return new HttpError(
     415,
     "BAD_REQUEST",
-    `This predictor only supports the following content types: Types: ['${CONTENT_TYPES.join("', '")}']. ` +
+    `This predictor only supports the following content types: Types: ['${types.join("', '")}']. ` +
       `Got '${c.req.header("content-type") ?? ""}'.`,
   );
 }
 
 const methodNotAllowed = (allowed: string) => (c: Context) => {
   c.header("Allow", allowed);
-  return c.json({ error_code: "BAD_REQUEST", message: "The method is not allowed for the requested URL." }, 405);
+  throw new HttpError(405, "BAD_REQUEST", "The method is not allowed for the requested URL.");
 };
 
 /**
@@ -72,7 +71,7 @@ export function createScoringApp(model: ModelProvider, options: ScoringAppOption
   app.post("/invocations", async (c) => {
     const served = model.current; // read once: a registry switch mid-request does not change who answers
     const mime = mimeOf(c);
-    if (mime !== "application/json" && mime !== "text/csv") throw unsupportedType(c);
+    if (mime !== "application/json" && mime !== "text/csv") throw unsupportedType(c, ["text/csv", "application/json"]);
     const text = await c.req.text();
     const input = mime === "text/csv" ? parseCsvInput(text) : parseJsonInput(text);
     const predictions = served.predict(input.rows, outputForm(input.params));
@@ -83,7 +82,7 @@ export function createScoringApp(model: ModelProvider, options: ScoringAppOption
 
   app.post("/predict/hands", async (c) => {
     const served = model.current;
-    if (mimeOf(c) !== "application/json") throw unsupportedType(c);
+    if (mimeOf(c) !== "application/json") throw unsupportedType(c, ["application/json"]);
     const hands = recognizeHands(served, await c.req.text());
     c.header(MODEL_HEADER, served.tag);
     return c.json({ hands });

@@ -319,7 +319,7 @@ export function parseCsvInput(text: string): ScoringInput {
       fill(i, out) {
         const r = data[i];
         if (r.length !== header.length) {
-          throw invalidValue(`CSV row ${i} (line ${i + 2}) has ${r.length} fields; the header has ${header.length}`);
+          throw invalidValue(`CSV row ${i} has ${r.length} fields; the header has ${header.length}`);
         }
         for (let k = 0; k < HAND_DIM; k++) {
           const s = r[index[k]];
