@@ -69,9 +69,13 @@ const latestVersions: Handler = async (p, s) => ({
 
 const experiments: Record<string, Route> = {
   "experiments/create": {
-    POST: async (p, s) => ({
-      experiment_id: await s.createExperiment(str(p, "name"), tags(p), opt(p, "artifact_location")),
-    }),
+    POST: async (p, s) => {
+      // The store decides where artifacts live: a client-chosen location would let uploads land anywhere on disk.
+      if (opt(p, "artifact_location")) {
+        throw invalid("artifact_location cannot be set through this server: it keeps artifacts in its own store");
+      }
+      return { experiment_id: await s.createExperiment(str(p, "name"), tags(p)) };
+    },
   },
   "experiments/get": { GET: async (p, s) => ({ experiment: await s.getExperiment(str(p, "experiment_id")) }) },
   "experiments/get-by-name": {
