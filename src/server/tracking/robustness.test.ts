@@ -44,12 +44,9 @@ endpoints.push({ verb: "GET", path: "artifacts/list" });
 const value = (): fc.Arbitrary<unknown> =>
   fc.oneof(
     fc.constantFrom(...ids),
-    fc.jsonValue({ maxDepth: 2, size: "xsmall" }),
+    fc.jsonValue({ maxDepth: 2 }),
     fc.array(
-      fc.dictionary(
-        fc.constantFrom("key", "value", "timestamp", "step", "dataset"),
-        fc.jsonValue({ maxDepth: 1, size: "xsmall" }),
-      ),
+      fc.dictionary(fc.constantFrom("key", "value", "timestamp", "step", "dataset"), fc.jsonValue({ maxDepth: 1 })),
       { maxLength: 3 },
     ),
     fc.constantFrom("NaN", "Infinity", "", "..", "../x", "a/b", "None", "Production", "true", -1, 1e300, 2 ** 63),
@@ -62,7 +59,8 @@ async function send(verb: string, path: string, params: Record<string, unknown>)
   const init: RequestInit = { method: verb };
   if (verb === "GET") {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) q.append(k, typeof v === "string" ? v : JSON.stringify(v));
+    for (const [k, v] of Object.entries(params))
+      q.append(k, (typeof v === "string" ? v : JSON.stringify(v)).slice(0, 300)); // within Node's header limit
     url += `?${q}`;
   } else {
     init.headers = { "Content-Type": "application/json" };
@@ -75,7 +73,6 @@ async function send(verb: string, path: string, params: Record<string, unknown>)
 
 describe("tracking server: never crashes on input", () => {
   it("answers random parameters on every endpoint with 200 or an MLflow error", async () => {
-    ids = ids.map(String);
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...endpoints),
