@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { cli } from "../../../test/cli.js";
+import { FileStore } from "../../tracking/file-store.js";
+
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../main.ts");
+
+/** `handgesture ui` in a child process; resolves with the URL it prints. */
+function startUi(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "ui", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const url = new Promise<string>((ok, fail) => {
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (m) ok(m[1]);
+    });
+    child.once("exit", (code) => fail(new Error(`ui exited ${code} before listening: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+  return { child, url, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function stop(child: ChildProcess, exited: Promise<number | null>) {
+  child.kill("SIGTERM");
+  return exited;
+}
+
+describe("handgesture ui", () => {
+  it("serves the store named by --tracking-uri, with the token from the environment, and stops on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hg-ui-"));
+    const mlruns = join(dir, "mlruns");
+    const ui = startUi(["-p", "0", "--tracking-uri", mlruns], { HANDGESTURE_AUTH_TOKEN: "from-env" });
+    try {
+      const url = await ui.url;
+      expect(ui.output().stdout).toContain(`store: ${mlruns}, token on writes`);
+      expect(await (await fetch(`${url}/health`)).text()).toBe("OK");
+      const create = (token?: string) =>
+        fetch(`${url}/api/2.0/mlflow/experiments/create`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ name: "from-ui" }),
+        });
+      expect((await create()).status).toBe(401);
+      expect((await create("from-env")).status).toBe(200);
+      const got = await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=from-ui`);
+      expect((await got.json()).experiment.name).toBe("from-ui");
+    } finally {
+      expect(await stop(ui.child, ui.exited)).toBe(0);
+    }
+    expect((await new FileStore(mlruns).getExperimentByName("from-ui"))?.name).toBe("from-ui");
+  });
+
+  it("takes --auth-token, --auth-reads and --cors-origin", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hg-ui-"));
+    const ui = startUi([
+      "--port",
+      "0",
+      "--tracking-uri",
+      join(dir, "mlruns"),
+      "--auth-token",
+      "flag",
+      "--auth-reads",
+      "--cors-origin",
+      "http://a.example",
+      "--cors-origin",
+      "http://b.example",
+    ]);
+    try {
+      const url = await ui.url;
+      expect(ui.output().stdout).toContain("token on every request");
+      const path = `${url}/api/2.0/mlflow/experiments/get?experiment_id=0`;
+      expect((await fetch(path)).status).toBe(401);
+      const ok = await fetch(path, { headers: { Authorization: "Bearer flag", Origin: "http://b.example" } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("access-control-allow-origin")).toBe("http://b.example");
+    } finally {
+      expect(await stop(ui.child, ui.exited)).toBe(0);
+    }
+    expect(existsSync(join(dir, "mlruns", "0", "meta.yaml"))).toBe(true);
+  });
+
+  it("refuses bad options with exit 2 and a message", () => {
+    const reads = cli(["ui", "--auth-reads", "-p", "0"], undefined, { HANDGESTURE_AUTH_TOKEN: "" });
+    expect(reads.status).toBe(2);
+    expect(reads.stderr).toMatch(/--auth-reads needs a token/);
+    const port = cli(["ui", "-p", "70000"]);
+    expect(port.status).toBe(2);
+    expect(port.stderr).toMatch(/--port must be 0\.\.65535/);
+    const help = cli(["ui", "--help"]);
+    expect(help.stdout).toMatch(/--auth-token/);
+    expect(help.stdout).toMatch(/--max-body/);
+  });
+});
