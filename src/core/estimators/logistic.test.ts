@@ -6,7 +6,7 @@ import { encodeLabels, type Labels } from "../labels.js";
 import { fromRows, type Matrix, matrix, row } from "../matrix.js";
 import { crossValidate } from "../model-selection.js";
 import { Random } from "../random.js";
-import { LogisticRegression, multinomialObjective } from "./logistic.js";
+import { LogisticRegression, multinomialObjective, softmaxExp, softmaxLog, wasmSoftmaxFunctions } from "./logistic.js";
 
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 
@@ -67,6 +67,50 @@ describe("LogisticRegression parameters", () => {
     expect(() => m.predictProbaRow(new Float64Array(1), new Float64Array(2))).toThrow(NotFittedError);
     expect(() => m.classes).toThrow(NotFittedError);
     expect(() => m.toJSON()).toThrow(NotFittedError);
+  });
+});
+
+describe("the softmax's own exp and log", () => {
+  const wasm = wasmSoftmaxFunctions();
+  /** Both implementations of one function agree bit for bit (Object.is: NaN with NaN, -0 apart from 0). */
+  const same = (f: (x: number) => number, name: "exp" | "log", x: number) => {
+    const v = f(x);
+    if (wasm) expect(Object.is(wasm[name](x), v), `${name}(${x})`).toBe(true);
+    return v;
+  };
+  const MIN_NORMAL = 2 ** -1022;
+
+  it("exp is within 1 ulp of Math.exp for x <= 0, rounds into the subnormals, and is 0 from -746 on", () => {
+    expect(wasm).not.toBeNull(); // Node has WebAssembly SIMD
+    const rng = new Random(3);
+    const xs = [0, -0, -1e-300, -(2 ** -30), -0.5 * Math.LN2, -Math.LN2, -1, -20, -700, -708.39, -709, -745.13];
+    for (let i = 0; i < 20_000; i++) xs.push(-rng.next() * (i % 2 ? 3 : 745.2));
+    for (const x of xs) {
+      const got = same(softmaxExp, "exp", x);
+      const want = Math.exp(x);
+      if (want >= MIN_NORMAL) expect(Math.abs(got - want), `exp(${x})`).toBeLessThanOrEqual(2 ** -52 * want);
+      else expect(Math.abs(got - want), `exp(${x})`).toBeLessThanOrEqual(2 ** -1074);
+    }
+    expect(same(softmaxExp, "exp", 0)).toBe(1);
+    expect(same(softmaxExp, "exp", -0)).toBe(1);
+    expect(same(softmaxExp, "exp", -745.1)).toBe(2 ** -1074);
+    for (const x of [-745.2, -746, -800, -1e308, Number.NEGATIVE_INFINITY]) {
+      expect(Object.is(same(softmaxExp, "exp", x), 0), `exp(${x})`).toBe(true);
+    }
+    expect(same(softmaxExp, "exp", Number.NaN)).toBeNaN();
+  });
+
+  it("log is within 1 ulp of Math.log for positive normal x", () => {
+    const rng = new Random(4);
+    const xs = [1, 1 + 2 ** -52, 1 - 2 ** -53, Math.SQRT2, Math.SQRT1_2, 2, 18, 1e-300, 1e300, MIN_NORMAL];
+    for (let i = 0; i < 20_000; i++) xs.push(i % 2 ? 1 + 17 * rng.next() : Math.exp(1400 * (rng.next() - 0.5)));
+    for (const x of xs) {
+      const got = same(softmaxLog, "log", x);
+      const want = Math.log(x);
+      expect(Math.abs(got - want), `log(${x})`).toBeLessThanOrEqual(2 ** -52 * Math.abs(want));
+    }
+    expect(Object.is(same(softmaxLog, "log", 1), 0)).toBe(true);
+    expect(same(softmaxLog, "log", Number.NaN)).toBeNaN();
   });
 });
 

@@ -30,29 +30,195 @@ const ROW_BLOCK = 64;
 const CLASS_TILE = 6;
 const FEATURE_TILE = 4;
 
-/** Which implementation of the two matrix kernels to use; both give bit-identical results. */
+/** Which implementation of the objective's kernels to use; both give bit-identical results. */
 export type ObjectiveBackend = "auto" | "wasm" | "js";
 
 /**
- * The two matrix kernels of the objective over one block of rows, on a shared padded layout:
- * X (B x S, with the intercept's column of ones), Wt (S x Kp, the weights transposed), Z (B x Kp: logits, then
- * residuals), G (Kp x S, the gradient). Each output element is a left-to-right sum of products in the same order
- * in both implementations, so they agree bit for bit.
+ * The kernels of the objective over one block of rows, on a shared padded layout:
+ * X (rows x S, with the intercept's column of ones), Y (the rows' class codes), Wt (S x Kp, the weights
+ * transposed), Z (B x Kp: logits, then residuals), A (3 x B: per row the max logit, the sum of exponentials and the
+ * true class's logit), G (Kp x S, the gradient). Both implementations do the same floating-point operations in the
+ * same order (each product's element a left-to-right sum; the softmax as in `softmaxRows`), so they agree bit for bit.
  */
 interface Kernels {
   readonly X: Float64Array;
+  readonly Y: Int32Array;
   readonly Wt: Float64Array;
   readonly Z: Float64Array;
+  readonly A: Float64Array;
   readonly G: Float64Array;
   /** Z = X[b0 .. b0+B) Wt. */
   logits(b0: number): void;
+  /** Z's first `end` rows: logits to residuals, with A; the other rows zeroed. Returns loss + the rows' losses. */
+  softmax(b0: number, end: number, loss: number): number;
   /** G += Z^T X[b0 .. b0+B), the block's sum formed first. */
   gradient(b0: number): void;
 }
 
 interface KernelExports {
   logits(x: number, wt: number, z: number, B: number, S: number, Kp: number): void;
+  softmax(z: number, codes: number, aux: number, end: number, B: number, K: number, Kp: number, loss: number): number;
   gradient(x: number, r: number, g: number, B: number, S: number, Kp: number): void;
+  exp(x: number): number;
+  log(x: number): number;
+}
+
+// exp and log for the softmax, exactly as the WebAssembly kernel's: see wasm/logistic-kernel.ts.
+const EXP_MIN = -746;
+const INV_LN2 = Math.LOG2E; // 1 / ln 2
+const ROUND_SHIFT = 6755399441055744; // 1.5 * 2^52
+const LN2_HI = 6.9314718036912382e-1;
+const LN2_LO = 1.9082149292705877e-10;
+const P1 = 1.6666666666666602e-1;
+const P2 = -2.7777777777015593e-3;
+const P3 = 6.6137563214379344e-5;
+const P4 = -1.6533902205465252e-6;
+const P5 = 4.1381367970572385e-8;
+/** POW2[j + POW2_OFFSET] = 2^j, exactly, for |j| <= POW2_OFFSET. */
+const POW2_OFFSET = 540;
+const POW2 = (() => {
+  const t = new Float64Array(2 * POW2_OFFSET + 1);
+  for (let j = 0, up = 1, down = 1; j <= POW2_OFFSET; j++, up *= 2, down /= 2) {
+    t[POW2_OFFSET + j] = up;
+    t[POW2_OFFSET - j] = down;
+  }
+  return t;
+})();
+
+/**
+ * exp(x) for x <= 0 (valid up to 709), as the softmax computes it in both kernels: fdlibm's algorithm (error below
+ * 1 ulp) with 2^k applied in two halves, so results below 2^-1022 round once into the subnormals and arguments at
+ * or below -746 (-Infinity too) give exactly 0; NaN gives NaN. Bit for bit the WebAssembly kernel's f64x2 exp.
+ */
+export function softmaxExp(x0: number): number {
+  const x = Math.max(x0, EXP_MIN); // as f64x2.pmax(x0, EXP_MIN) for every x0, NaN (kept) and -0 included
+  const kd = x * INV_LN2 + ROUND_SHIFT; // k = x / ln2 rounded to nearest, in the low bits
+  const k = kd - ROUND_SHIFT;
+  const hi = x - k * LN2_HI; // exact
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  const t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
+  const ki = k | 0;
+  const k1 = ki >> 1;
+  return y * POW2[k1 + POW2_OFFSET] * POW2[ki - k1 + POW2_OFFSET];
+}
+
+const LG1 = 6.666666666666735e-1;
+const LG2 = 3.999999999940942e-1;
+const LG3 = 2.857142874366239e-1;
+const LG4 = 2.2222198432149784e-1;
+const LG5 = 1.818357216161805e-1;
+const LG6 = 1.5313837699209373e-1;
+const LG7 = 1.4798198605116586e-1;
+/** One float64 and its two 32-bit halves (HI indexes the high half on this platform's byte order). */
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const HI = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * log(x) for positive normal x, as the softmax computes it in both kernels: fdlibm's algorithm (error below 1 ulp;
+ * both final forms kept, selected by fdlibm's test, its shortcut near powers of 2 left out). NaN gives NaN; zero,
+ * negative, infinite and subnormal x are outside its domain. Bit for bit the WebAssembly kernel's f64x2 log.
+ */
+export function softmaxLog(x: number): number {
+  F64[0] = x;
+  const hx = U32[HI];
+  const hm = hx & 0xfffff;
+  const i = (hm + 0x95f64) & 0x100000; // 1 + f >= sqrt(2): take half of it
+  U32[HI] = hm | (i ^ 0x3ff00000);
+  const k = (hx >>> 20) - 1023 + (i >>> 20);
+  const f = F64[0] - 1;
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const R = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
+  let r: number;
+  if (((hm - 0x6147a) | (0x6b851 - hm)) > 0) {
+    const hfsq = 0.5 * f * f;
+    r = k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
+  } else {
+    r = k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
+  }
+  return r + (x - x);
+}
+
+/** The WebAssembly kernel's exp and log of one argument (for tests), or null where it is not available. */
+export function wasmSoftmaxFunctions(): { exp(x: number): number; log(x: number): number } | null {
+  testKernel ??= wasmKernels(ROW_BLOCK, FEATURE_TILE, CLASS_TILE);
+  return testKernel;
+}
+let testKernel: { exp(x: number): number; log(x: number): number } | null | undefined;
+
+/**
+ * Softmax, residuals and loss terms of rows [0, end) of Z (B x Kp) in place, the true classes in Y from y0:
+ * m = max_k z_k, e_k = softmaxExp(z_k - m), s = sum_k e_k; then Z[r][k] = e_k * (1 / s) - [k = y] (padding classes
+ * 0) and A[r], A[B + r], A[2B + r] = m, s, z_y. Rows end .. B are zeroed. Classes go in pairs, as two SIMD lanes in
+ * the WebAssembly kernel: the max and the sum are kept separately over even and odd classes and combined at the end,
+ * an odd last class joining last. Then the rows' losses m + softmaxLog(s) - z_y are added to `loss` one after
+ * another (two rows per SIMD vector there), and the sum returned.
+ */
+function softmaxRows(
+  Z: Float64Array,
+  Y: Int32Array,
+  y0: number,
+  A: Float64Array,
+  end: number,
+  K: number,
+  Kp: number,
+  loss: number,
+): number {
+  const B = A.length / 3;
+  const pairs = K - (K & 1);
+  for (let r = 0; r < end; r++) {
+    const zo = r * Kp;
+    let m: number;
+    if (pairs > 0) {
+      let m0 = Z[zo];
+      let m1 = Z[zo + 1];
+      for (let k = 2; k < pairs; k += 2) {
+        // as f64x2.pmax, not Math.max: a NaN logit is passed over here, but its exp is NaN, and so are s and the loss
+        // biome-ignore lint/complexity/useMathMinMax: the kernel's pmax, exactly
+        m0 = m0 < Z[zo + k] ? Z[zo + k] : m0;
+        // biome-ignore lint/complexity/useMathMinMax: the kernel's pmax, exactly
+        m1 = m1 < Z[zo + k + 1] ? Z[zo + k + 1] : m1;
+      }
+      m = Math.max(m0, m1);
+      if (pairs < K) m = Math.max(m, Z[zo + pairs]);
+    } else {
+      m = Z[zo];
+    }
+    const y = Y[y0 + r];
+    const zy = Z[zo + y];
+    let s0 = 0;
+    let s1 = 0;
+    for (let k = 0; k < pairs; k += 2) {
+      const e0 = softmaxExp(Z[zo + k] - m);
+      const e1 = softmaxExp(Z[zo + k + 1] - m);
+      Z[zo + k] = e0;
+      Z[zo + k + 1] = e1;
+      s0 += e0;
+      s1 += e1;
+    }
+    let s = s0 + s1;
+    let et = 0;
+    if (pairs < K) {
+      et = softmaxExp(Z[zo + pairs] - m);
+      s += et;
+    }
+    const inv = 1 / s;
+    for (let k = 0; k < pairs; k++) Z[zo + k] *= inv; // d loss_i / d z_k = p_k - [k = y_i]
+    if (pairs < K) Z[zo + pairs] = et * inv;
+    for (let k = K; k < Kp; k++) Z[zo + k] = 0;
+    Z[zo + y] -= 1;
+    A[r] = m;
+    A[B + r] = s;
+    A[2 * B + r] = zy;
+  }
+  Z.fill(0, end * Kp);
+  for (let r = 0; r < end; r++) loss += A[r] + softmaxLog(A[B + r]) - A[2 * B + r];
+  return loss;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
@@ -74,11 +240,17 @@ function kernelModule(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-function wasmKernels(rows: number, S: number, Kp: number): Kernels | null {
+function wasmKernels(
+  rows: number,
+  S: number,
+  Kp: number,
+  K = Kp,
+): (Kernels & { exp(x: number): number; log(x: number): number }) | null {
   const mod = kernelModule();
   if (!mod) return null;
   const B = ROW_BLOCK;
-  const sizes = [rows * S, S * Kp, B * Kp, Kp * S];
+  // float64 arrays X, Wt, Z, G, A, then the int32 codes
+  const sizes = [rows * S, S * Kp, B * Kp, Kp * S, 3 * B, rows / 2];
   const bytes = sizes.reduce((a, b) => a + b, 0) * 8;
   let memory: WebAssembly.Memory;
   try {
@@ -90,30 +262,45 @@ function wasmKernels(rows: number, S: number, Kp: number): Kernels | null {
   const offsets = [0];
   for (const size of sizes) offsets.push(offsets[offsets.length - 1] + size * 8);
   const view = (i: number) => new Float64Array(memory.buffer, offsets[i], sizes[i]);
-  const [xp, wp, zp, gp] = offsets;
+  const [xp, wp, zp, gp, ap, yp] = offsets;
   const rowBytes = S * 8;
   return {
     X: view(0),
+    Y: new Int32Array(memory.buffer, yp, rows),
     Wt: view(1),
     Z: view(2),
+    A: view(4),
     G: view(3),
     logits: (b0) => k.logits(xp + b0 * rowBytes, wp, zp, B, S, Kp),
+    softmax: (b0, end, loss) => k.softmax(zp, yp + b0 * 4, ap, end, B, K, Kp, loss),
     gradient: (b0) => k.gradient(xp + b0 * rowBytes, zp, gp, B, S, Kp),
+    exp: (x) => k.exp(x),
+    log: (x) => k.log(x),
   };
 }
 
-/** The same sums in plain TypeScript, register-tiled (4 rows x 3 classes; 3 classes x 4 features). */
-function jsKernels(rows: number, S: number, Kp: number): Kernels {
+/**
+ * The same kernels in plain TypeScript: the products register-tiled (4 rows x 3 classes; 3 classes x 4 features;
+ * the tiling changes no element's order of summation), the softmax by `softmaxRows`.
+ */
+function jsKernels(rows: number, S: number, Kp: number, K: number): Kernels {
   const B = ROW_BLOCK;
   const X = new Float64Array(rows * S);
+  const Y = new Int32Array(rows);
   const Wt = new Float64Array(S * Kp);
   const Z = new Float64Array(B * Kp);
+  const A = new Float64Array(3 * B);
   const G = new Float64Array(Kp * S);
   return {
     X,
+    Y,
     Wt,
     Z,
+    A,
     G,
+    softmax(b0, end, loss) {
+      return softmaxRows(Z, Y, b0, A, end, K, Kp, loss);
+    },
     logits(b0) {
       for (let r = 0; r < B; r += 4) {
         const x0 = (b0 + r) * S;
@@ -232,12 +419,13 @@ function jsKernels(rows: number, S: number, Kp: number): Kernels {
  *   sum_i logloss_i + 0.5 * l2 * ||W||^2   (l2 = 1/C, or 0 without penalty; intercepts not penalised).
  * Same minimiser as C * sum_i logloss_i + 0.5 * ||W||^2, but this scaling makes `tol` (a bound on the gradient's
  * max-abs) mean what it means in scikit-learn. Parameters: one row per class, [w_1..w_d, b] (b only with an
- * intercept). Softmax through a stable log-sum-exp.
+ * intercept). Softmax through a stable log-sum-exp (the row's max logit subtracted first).
  *
  * Nearly all of a fit's time is spent here, so it runs as blocked matrix products: per block of 64 rows, the
- * logits Z = X_b W^T, then softmax and loss row by row, then G += R^T X_b with the residuals R = P - Y. The two
- * products run in a WebAssembly SIMD module (logistic-kernel.wasm.ts) where available, else in register-tiled
- * TypeScript that sums in exactly the same order (`backend` forces one; results are bit-identical either way).
+ * logits Z = X_b W^T, then the softmax row by row (residuals R = P - Y in place, with an exp of its own:
+ * `softmaxExp`), the rows' losses m + log(s) - z_y, then G += R^T X_b. The products and the softmax run in a
+ * WebAssembly SIMD module (logistic-kernel.wasm.ts) where available, else in register-tiled TypeScript that does
+ * the same operations in the same order (`backend` forces one; results are bit-identical either way).
  * X is copied once into a padded layout (a column of ones for the intercept; rows, classes and columns padded
  * with zeros); nothing is allocated per evaluation.
  */
@@ -256,12 +444,13 @@ export function multinomialObjective(
   const Kp = Math.ceil(K / CLASS_TILE) * CLASS_TILE;
   const B = ROW_BLOCK;
   const rows = Math.ceil(n / B) * B;
-  const wasm = backend === "js" ? null : wasmKernels(rows, S, Kp);
+  const wasm = backend === "js" ? null : wasmKernels(rows, S, Kp, K);
   if (!wasm && backend === "wasm") {
     throw new HandgestureError("LogisticRegression: WebAssembly SIMD is not available here", "INVALID_DATA");
   }
-  const kernels = wasm ?? jsKernels(rows, S, Kp);
-  const { X: Xp, Wt, Z, G } = kernels;
+  const kernels = wasm ?? jsKernels(rows, S, Kp, K);
+  const { X: Xp, Y, Wt, G } = kernels;
+  Y.set(codes.subarray(0, n));
   for (let i = 0; i < n; i++) {
     Xp.set(data.subarray(i * d, (i + 1) * d), i * S);
     if (fitIntercept) Xp[i * S + d] = 1;
@@ -273,25 +462,7 @@ export function multinomialObjective(
     for (let b0 = 0; b0 < rows; b0 += B) {
       kernels.logits(b0);
       const end = Math.min(B, n - b0);
-      for (let r = 0; r < end; r++) {
-        const zo = r * Kp;
-        const yi = codes[b0 + r];
-        let max = Number.NEGATIVE_INFINITY;
-        for (let k = 0; k < K; k++) if (Z[zo + k] > max) max = Z[zo + k];
-        const zy = Z[zo + yi];
-        let sum = 0;
-        for (let k = 0; k < K; k++) {
-          const e = Math.exp(Z[zo + k] - max);
-          Z[zo + k] = e;
-          sum += e;
-        }
-        loss += max + Math.log(sum) - zy;
-        const inv = 1 / sum;
-        for (let k = 0; k < K; k++) Z[zo + k] *= inv; // d loss_i / d z_k = p_k - [k = y_i]
-        Z[zo + yi] -= 1;
-        for (let k = K; k < Kp; k++) Z[zo + k] = 0;
-      }
-      if (end < B) Z.fill(0, end * Kp);
+      loss = kernels.softmax(b0, end, loss);
       kernels.gradient(b0);
     }
     for (let k = 0; k < K; k++) {
