@@ -3,6 +3,7 @@
  * every request it receives (before authentication), for tests that look at what a client sent.
  */
 
+import { expect } from "vitest";
 import { listen } from "../src/server/http.js";
 import type { SecurityOptions } from "../src/server/security.js";
 import { createTrackingApp } from "../src/server/tracking/app.js";
@@ -44,4 +45,59 @@ export async function startTrackingServer(
     { port: 0 },
   );
   return { url: running.url, requests, close: () => running.close(1000) };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are MLflow JSON, read field by field in assertions
+export type Json = Record<string, any>;
+export interface Answer {
+  status: number;
+  body: Json;
+  headers: Headers;
+}
+
+/**
+ * JSON calls to a tracking server at `url()`: `api` sends GET parameters in the query string and other verbs'
+ * as a JSON body; `ok` also expects 200; `newRun` creates an experiment and a run in it.
+ */
+export function trackingApi(url: () => string) {
+  async function api(method: string, path: string, params: Json = {}, headers: Record<string, string> = {}) {
+    let target = `${url()}/api/2.0/mlflow/${path}`;
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (method === "GET") {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) q.append(k, String(x));
+      if (q.size > 0) target += `?${q}`;
+    } else {
+      init.body = JSON.stringify(params);
+      init.headers = { "Content-Type": "application/json", ...headers };
+    }
+    const res = await fetch(target, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers } as Answer;
+  }
+  async function ok(method: string, path: string, params: Json = {}): Promise<Json> {
+    const a = await api(method, path, params);
+    expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(200);
+    return a.body;
+  }
+  async function newRun(name: string): Promise<Json> {
+    const { experiment_id } = await ok("POST", "experiments/create", { name: `exp-${name}-${Math.random()}` });
+    const { run } = await ok("POST", "runs/create", {
+      experiment_id,
+      run_name: name,
+      start_time: 1795504138784,
+      user_id: "me",
+      tags: [{ key: "mlflow.source.type", value: "LOCAL" }],
+    });
+    return run.info;
+  }
+  return { api, ok, newRun };
+}
+
+/** An answer in MLflow's error shape with this status and code (and a message matching `message`). */
+export function expectError(a: Answer, status: number, code: string, message?: RegExp): void {
+  expect(a.status, JSON.stringify(a.body)).toBe(status);
+  expect(a.body.error_code).toBe(code);
+  expect(typeof a.body.message).toBe("string");
+  if (message) expect(a.body.message).toMatch(message);
 }

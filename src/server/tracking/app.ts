@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { TrackingStore } from "../../tracking/store.js";
-import { HttpError, notFound, onError } from "../errors.js";
+import { errorBody, notFound, onError } from "../errors.js";
 import { type SecurityOptions, secure } from "../security.js";
 import {
   ARTIFACTS_PREFIX,
@@ -35,8 +35,10 @@ function isWrite(c: Context): boolean {
   return isWriteCall(c.req.method, path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : path);
 }
 
-function methodNotAllowed(allowed: readonly string[]): never {
-  throw new HttpError(405, "BAD_REQUEST", `Method not allowed; this endpoint takes ${allowed.join(", ")}`);
+/** 405 with an Allow header naming the verbs the endpoint takes. */
+function methodNotAllowed(allowed: readonly string[]) {
+  const message = `Method not allowed; this endpoint takes ${allowed.join(", ")}`;
+  return (c: Context) => c.json(errorBody("BAD_REQUEST", message), 405, { Allow: allowed.join(", ") });
 }
 
 /** A JSON endpoint's parameters: the query string for a GET that has one, else the JSON body (MLflow's rule). */
@@ -75,15 +77,15 @@ export function createTrackingApp({ store, security = {} }: TrackingAppOptions):
   for (const [path, route] of Object.entries(ROUTES)) {
     const verbs = Object.keys(route) as Verb[];
     for (const verb of verbs) app.on(verb, API_PREFIX + path, jsonEndpoint(store, route[verb]!));
-    app.all(API_PREFIX + path, () => methodNotAllowed(verbs));
+    app.all(API_PREFIX + path, methodNotAllowed(verbs));
   }
   app.get(`${API_PREFIX}artifacts/list`, jsonEndpoint(store, listRunArtifacts));
-  app.all(`${API_PREFIX}artifacts/list`, () => methodNotAllowed(["GET"]));
+  app.all(`${API_PREFIX}artifacts/list`, methodNotAllowed(["GET"]));
 
   app.get(ARTIFACTS_PREFIX, async (c) =>
     c.json(wire(await listProxied(queryParams(new URL(c.req.url).searchParams), store)) as object),
   );
-  app.all(ARTIFACTS_PREFIX, () => methodNotAllowed(["GET"]));
+  app.all(ARTIFACTS_PREFIX, methodNotAllowed(["GET"]));
   app.put(`${ARTIFACTS_PREFIX}/*`, async (c) => {
     await uploadProxied(rawPath(c), new Uint8Array(await c.req.arrayBuffer()), store);
     return c.json({});
@@ -92,7 +94,7 @@ export function createTrackingApp({ store, security = {} }: TrackingAppOptions):
     const bytes = await downloadProxied(rawPath(c), store);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/octet-stream" });
   });
-  app.all(`${ARTIFACTS_PREFIX}/*`, () => methodNotAllowed(["GET", "PUT"]));
+  app.all(`${ARTIFACTS_PREFIX}/*`, methodNotAllowed(["GET", "PUT"]));
 
   app.onError(onError);
   app.notFound(notFound);

@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectError, trackingApi } from "../../../test/tracking-server.js";
+import { FileStore } from "../../tracking/file-store.js";
+import { listen, type RunningServer } from "../http.js";
+import { createTrackingApp } from "./app.js";
+
+/** Requests that are not what an endpoint takes: each a 4xx in MLflow's error shape, never a crash. */
+let root: string;
+let store: FileStore;
+let server: RunningServer;
+const { api } = trackingApi(() => server.url);
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "hg-tracking-errors-"));
+  store = new FileStore(join(root, "mlruns"));
+  server = await listen(createTrackingApp({ store }).fetch, { port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("tracking server: malformed requests", () => {
+  const raw = (path: string, init: RequestInit) => fetch(`${server.url}/api/2.0/mlflow/${path}`, init);
+
+  it("refuses a POST without JSON's content type, as MLflow does", async () => {
+    const missing = await raw("experiments/create", { method: "POST", body: new Uint8Array([123, 125]) });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({
+      error_code: "INVALID_PARAMETER_VALUE",
+      message: "Bad Request. Content-Type header is missing.",
+    });
+    const text = await raw("experiments/create", {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: '{"name": "x"}',
+    });
+    expect(text.status).toBe(400);
+    expect(await text.json()).toEqual({
+      error_code: "INVALID_PARAMETER_VALUE",
+      message: "Bad Request. Content-Type must be one of ['application/json'].",
+    });
+    const charset = await raw("experiments/create", {
+      method: "POST",
+      headers: { "Content-Type": "application/json; charset=utf-8" },
+      body: '{"name": "with-charset"}',
+    });
+    expect(charset.status).toBe(200);
+  });
+
+  it("answers a body that is not a JSON object with 400, and takes a double-encoded one", async () => {
+    for (const body of ["{", '{"name": ', "[1, 2]", "null", "42", "\u0000"]) {
+      const r = await raw("experiments/create", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
+      expect(r.status, body).toBe(400);
+      expect((await r.json()).message, body).toMatch(/^Malformed request/);
+    }
+    const twice = await raw("experiments/create", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(JSON.stringify({ name: "double-encoded" })),
+    });
+    expect(twice.status).toBe(200);
+    const del = await raw("registered-models/delete", {
+      method: "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: "{oops",
+    });
+    expect(del.status).toBe(400);
+  });
+
+  it("refuses parameters of the wrong type with a message naming them", async () => {
+    expectError(await api("POST", "experiments/create", { name: { a: 1 } }), 400, "INVALID_PARAMETER_VALUE", /'name'/);
+    expectError(
+      await api("POST", "experiments/create", { name: "t", tags: "x" }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /tags/,
+    );
+    expectError(await api("POST", "experiments/create", { name: "t", tags: [null] }), 400, "INVALID_PARAMETER_VALUE");
+    expectError(
+      await api("POST", "experiments/create", { name: "t", tags: [{ key: "k", value: [1] }] }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /'value'/,
+    );
+    expectError(
+      await api("POST", "runs/search", { experiment_ids: [{}] }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /experiment_ids/,
+    );
+    expectError(
+      await api("POST", "model-versions/transition-stage", {
+        name: "n",
+        version: "1",
+        stage: "Staging",
+        archive_existing_versions: "maybe",
+      }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /archive_existing_versions/,
+    );
+  });
+
+  it("answers an unknown endpoint 404 and a wrong verb 405, in MLflow's error shape", async () => {
+    const none = await api("GET", "nothing/here");
+    expectError(none, 404, "ENDPOINT_NOT_FOUND");
+    const wrongVerb = await api("GET", "runs/create");
+    expectError(wrongVerb, 405, "BAD_REQUEST", /POST/);
+    expect(wrongVerb.headers.get("allow")).toBe("POST");
+    expect((await api("PUT", "registered-models/alias")).headers.get("allow")).toBe("POST, GET, DELETE");
+    expectError(await api("PUT", "runs/get"), 405, "BAD_REQUEST", /GET/);
+    expectError(await api("POST", "registered-models/update", { name: "x" }), 405, "BAD_REQUEST", /PATCH/);
+    expectError(await api("POST", "artifacts/list"), 405, "BAD_REQUEST");
+    expect((await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts`, { method: "POST" })).status).toBe(405);
+    expect(
+      (await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/x`, { method: "DELETE" })).status,
+    ).toBe(405);
+    expect((await fetch(`${server.url}/`)).status).toBe(404);
+  });
+});
