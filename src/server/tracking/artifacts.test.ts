@@ -160,6 +160,9 @@ describe("artifact paths that try to leave the run's artifact root", () => {
       expect(r.status, path).toBe(400);
       expect(JSON.parse(r.text).error_code).toBe("INVALID_PARAMETER_VALUE");
     }
+    const encodedPrefix = await raw("PUT", `/api/2.0/mlflow-artifacts/artifact%73/${prefix().slice(36)}/x`, "x");
+    expect(encodedPrefix.status).toBe(400);
+    expect(JSON.parse(encodedPrefix.text).message).toMatch(/prefix unencoded/);
     expect(storeCalls).toEqual([]);
     expect(await files(root)).toEqual(before);
   });

@@ -104,6 +104,9 @@ async function runArtifactPath(s: TrackingStore, path: string, allowEmpty: boole
 
 /** The part of a raw request path after the artifacts prefix, each segment decoded once and checked. */
 function proxiedPath(raw: string): string {
+  if (!raw.startsWith(`${ARTIFACTS_PREFIX}/`)) {
+    throw invalid(`Invalid artifact request path '${raw}': write the ${ARTIFACTS_PREFIX}/ prefix unencoded`);
+  }
   const segs = raw.slice(ARTIFACTS_PREFIX.length + 1).split("/");
   return segs
     .map((seg) => {
