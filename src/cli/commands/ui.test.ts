@@ -101,5 +101,6 @@ describe("handgesture ui", () => {
     const help = cli(["ui", "--help"]);
     expect(help.stdout).toMatch(/--auth-token/);
     expect(help.stdout).toMatch(/--max-body/);
+    expect(help.stdout).toMatch(/--max-artifact/);
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { HandgestureError } from "../../core/errors.js";
 import { closeOnSignals } from "../../server/http.js";
 import { AUTH_TOKEN_ENV, DEFAULT_MAX_BODY_BYTES } from "../../server/security.js";
+import { DEFAULT_MAX_ARTIFACT_BYTES } from "../../server/tracking/app.js";
 import { DEFAULT_PORT, serveTracking } from "../../server/tracking/serve.js";
 import { integer, positiveInt } from "../util.js";
 
@@ -21,6 +22,7 @@ interface UiOpts {
   authReads?: boolean;
   corsOrigin?: string[];
   maxBody: number;
+  maxArtifact: number;
 }
 
 export function registerUi(program: Command): void {
@@ -39,11 +41,12 @@ export function registerUi(program: Command): void {
     )
     .option("--auth-reads", "require the bearer token on reads too (/health stays open for probes)")
     .option("--cors-origin <origin...>", "origins allowed to call from a browser, e.g. http://localhost:5173", collect)
+    .option("--max-body <bytes>", "largest JSON request body", positiveInt("--max-body"), DEFAULT_MAX_BODY_BYTES)
     .option(
-      "--max-body <bytes>",
-      "largest request body (JSON or artifact upload)",
-      positiveInt("--max-body"),
-      DEFAULT_MAX_BODY_BYTES,
+      "--max-artifact <bytes>",
+      "largest artifact upload",
+      positiveInt("--max-artifact"),
+      DEFAULT_MAX_ARTIFACT_BYTES,
     )
     .action(async (o: UiOpts) => {
       const authToken = o.authToken || process.env[AUTH_TOKEN_ENV] || undefined;
@@ -55,6 +58,7 @@ export function registerUi(program: Command): void {
         port: o.port,
         host: o.host,
         security: { authToken, authReads: o.authReads, corsOrigins: o.corsOrigin, maxBodyBytes: o.maxBody },
+        maxArtifactBytes: o.maxArtifact,
       });
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(

@@ -4,9 +4,10 @@
  * `handgesture ui` serves it over the file store; tests serve it with listen(app.fetch, { port: 0 }).
  */
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { TrackingStore } from "../../tracking/store.js";
 import { errorBody, notFound, onError } from "../errors.js";
-import { type SecurityOptions, secure } from "../security.js";
+import { DEFAULT_MAX_BODY_BYTES, type SecurityOptions, secure } from "../security.js";
 import {
   ARTIFACTS_PREFIX,
   downloadProxied,
@@ -25,9 +26,16 @@ export const API_PREFIX = "/api/2.0/mlflow/";
 
 export interface TrackingAppOptions {
   store: TrackingStore;
-  /** Token, CORS origins, body limit (see SecurityOptions); default open, for loopback use. */
+  /** Token, CORS origins, JSON body limit (see SecurityOptions); default open, for loopback use. */
   security?: SecurityOptions;
+  /** Largest artifact upload, in bytes (default 512 MiB): model files outgrow JSON bodies (a KNN keeps its rows). */
+  maxArtifactBytes?: number;
 }
+
+export const DEFAULT_MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
+
+const tooLarge = (limit: number) => (c: Context) =>
+  c.json(errorBody("REQUEST_LIMIT_EXCEEDED", `request body larger than ${limit} bytes`), 413);
 
 /** A write is decided per endpoint: MLflow's search POSTs are reads. */
 function isWrite(c: Context): boolean {
@@ -60,11 +68,19 @@ function jsonEndpoint(store: TrackingStore, handler: Handler) {
   return async (c: Context) => c.json(wire((await handler(await requestParams(c), store)) ?? {}) as object);
 }
 
-export function createTrackingApp({ store, security = {} }: TrackingAppOptions): Hono {
+export function createTrackingApp({
+  store,
+  security = {},
+  maxArtifactBytes = DEFAULT_MAX_ARTIFACT_BYTES,
+}: TrackingAppOptions): Hono {
   const app = new Hono();
   // Before the middleware: liveness probes carry no token, even with authReads.
   app.get("/health", (c) => c.text("OK"));
-  secure(app, security, isWrite);
+  // The shared middleware's limit is the larger one; JSON endpoints get theirs below.
+  const maxJson = security.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  secure(app, { ...security, maxBodyBytes: Math.max(maxJson, maxArtifactBytes) }, isWrite);
+  app.use(`${API_PREFIX}*`, bodyLimit({ maxSize: maxJson, onError: tooLarge(maxJson) }));
+  app.use(`${ARTIFACTS_PREFIX}/*`, bodyLimit({ maxSize: maxArtifactBytes, onError: tooLarge(maxArtifactBytes) }));
   app.use("*", async (c, next) => {
     if (hasDotSegment(rawPath(c))) {
       throw invalid("Invalid request path: '.' and '..' segments (literal or percent-encoded) are not allowed.");

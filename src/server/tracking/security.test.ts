@@ -19,8 +19,8 @@ let everything: RunningServer;
 let open: RunningServer;
 let runPath: string;
 
-async function start(security: SecurityOptions) {
-  const s = await listen(createTrackingApp({ store, security }).fetch, { port: 0 });
+async function start(security: SecurityOptions, maxArtifactBytes?: number) {
+  const s = await listen(createTrackingApp({ store, security, maxArtifactBytes }).fetch, { port: 0 });
   servers.push(s);
   return s;
 }
@@ -28,7 +28,7 @@ async function start(security: SecurityOptions) {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "hg-tracking-security-"));
   store = new FileStore(join(root, "mlruns"));
-  writesOnly = await start({ authToken: TOKEN, corsOrigins: [ORIGIN], maxBodyBytes: 4096 });
+  writesOnly = await start({ authToken: TOKEN, corsOrigins: [ORIGIN], maxBodyBytes: 4096 }, 8192);
   everything = await start({ authToken: TOKEN, authReads: true });
   open = await start({});
   const exp = await store.createExperiment("secure");
@@ -131,14 +131,22 @@ describe("tracking server: CORS and body limit", () => {
     expect(none.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it("refuses a JSON body or an artifact over the limit with 413, storing nothing", async () => {
+  it("refuses a JSON body or an artifact over its limit with 413, storing nothing", async () => {
     const big = JSON.stringify({ name: "x".repeat(5000) });
     const json = await call(writesOnly, "POST", "/api/2.0/mlflow/experiments/create", TOKEN, big);
     expect(json.status).toBe(413);
-    expect((await json.json()).error_code).toBe("REQUEST_LIMIT_EXCEEDED");
-    const upload = await call(writesOnly, "PUT", `${runPath}/big.bin`, TOKEN, "x".repeat(5000));
+    expect(await json.json()).toEqual({
+      error_code: "REQUEST_LIMIT_EXCEEDED",
+      message: "request body larger than 4096 bytes",
+    });
+    // Artifacts have their own, larger limit.
+    expect((await call(writesOnly, "PUT", `${runPath}/mid.bin`, TOKEN, "x".repeat(5000))).status).toBe(200);
+    const upload = await call(writesOnly, "PUT", `${runPath}/big.bin`, TOKEN, "x".repeat(9000));
     expect(upload.status).toBe(413);
+    expect((await upload.json()).message).toBe("request body larger than 8192 bytes");
     expect((await call(open, "GET", `${runPath}/big.bin`)).status).toBe(404);
+    const other = await fetch(`${writesOnly.url}/nothing`, { method: "POST", body: "x".repeat(9000) });
+    expect(other.status).toBe(413);
   });
 
   it("refuses a client-chosen artifact location (uploads must stay in the store)", async () => {

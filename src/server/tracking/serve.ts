@@ -19,6 +19,8 @@ export interface ServeTrackingOptions {
   /** Default 127.0.0.1. */
   host?: string;
   security?: SecurityOptions;
+  /** Largest artifact upload in bytes (default DEFAULT_MAX_ARTIFACT_BYTES). */
+  maxArtifactBytes?: number;
 }
 
 export interface ServingTracking {
@@ -36,7 +38,7 @@ export async function serveTracking(options: ServeTrackingOptions = {}): Promise
   if (security.authReads && !security.authToken) {
     throw new HandgestureError("authReads needs a token: with no token every request would be refused");
   }
-  const app = createTrackingApp({ store: openStore(storeUri), security });
+  const app = createTrackingApp({ store: openStore(storeUri), security, maxArtifactBytes: options.maxArtifactBytes });
   let running: RunningServer;
   try {
     running = await listen(app.fetch, { port: options.port ?? DEFAULT_PORT, host });
