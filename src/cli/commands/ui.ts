@@ -61,9 +61,8 @@ export function registerUi(program: Command): void {
         maxArtifactBytes: o.maxArtifact,
       });
       for (const w of warnings) console.error(`warning: ${w}`);
-      console.log(
-        `handgesture tracking server on ${running.url} (store: ${storeUri}${authToken ? (o.authReads ? ", token on every request" : ", token on writes") : ""})`,
-      );
+      const auth = !authToken ? "" : o.authReads ? ", token on every request" : ", token on writes";
+      console.log(`handgesture tracking server on ${running.url} (store: ${storeUri}${auth})`);
       closeOnSignals(running);
     });
 }
