@@ -29,10 +29,18 @@ export interface RunningServer {
 
 export function listen(fetch: (req: Request) => Response | Promise<Response>, options: ListenOptions) {
   const host = options.host ?? "127.0.0.1";
-  const server = createAdaptorServer({ fetch, hostname: host }) as Server;
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createAdaptorServer({
+    fetch,
+    hostname: host,
+    serverOptions: {
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      headersTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+      // Node checks the timeouts above only this often (default 30 s): check at least once a second.
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+  }) as Server;
   return new Promise<RunningServer>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, host, () => {
