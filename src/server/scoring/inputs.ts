@@ -75,24 +75,30 @@ function checkColumns(has: (column: string) => boolean, given: () => readonly st
 }
 
 const NO_ROWS: Rows = { count: 0, fill: () => {} };
+const IN_ORDER = Int32Array.from(COLUMNS, (_, k) => k);
+
+/** Where each of the 63 columns sits among `names`; the last answer is kept, as clients send the same header. */
+let lastNames: readonly unknown[] = [];
+let lastIndex: Int32Array | undefined;
+function columnIndex(names: readonly unknown[]): Int32Array {
+  if (lastIndex && names.length === lastNames.length && names.every((n, i) => n === lastNames[i])) return lastIndex;
+  const given = names.map(String);
+  const at = new Map<string, number>();
+  given.forEach((n, i) => {
+    if (!at.has(n)) at.set(n, i);
+  });
+  checkColumns(
+    (c) => at.has(c),
+    () => given,
+  );
+  lastIndex = Int32Array.from(COLUMNS, (c) => at.get(c) as number);
+  lastNames = names.slice();
+  return lastIndex;
+}
 
 /** Rows as arrays of values, either named by `columns` or (without names) the 63 values in COLUMNS order. */
 function arrayRows(data: readonly unknown[], columns: readonly unknown[] | undefined, what: string): Rows {
-  let index: Int32Array;
-  if (columns) {
-    const names = columns.map(String);
-    const at = new Map<string, number>();
-    names.forEach((n, i) => {
-      if (!at.has(n)) at.set(n, i);
-    });
-    checkColumns(
-      (c) => at.has(c),
-      () => names,
-    );
-    index = Int32Array.from(COLUMNS, (c) => at.get(c) as number);
-  } else {
-    index = Int32Array.from(COLUMNS, (_, k) => k);
-  }
+  const index = columns ? columnIndex(columns) : IN_ORDER;
   const width = columns ? columns.length : HAND_DIM;
   return {
     count: data.length,
@@ -302,15 +308,7 @@ export function parseCsvInput(text: string): ScoringInput {
   const records = csvRecords(text);
   if (records.length === 0) throw badRequest("Failed to parse input as CSV: no header row");
   const header = records[0].map((h) => h.trim());
-  const at = new Map<string, number>();
-  header.forEach((h, i) => {
-    if (!at.has(h)) at.set(h, i);
-  });
-  checkColumns(
-    (c) => at.has(c),
-    () => header,
-  );
-  const index = Int32Array.from(COLUMNS, (c) => at.get(c) as number);
+  const index = columnIndex(header);
   const data = records.slice(1);
   return {
     params: {},
