@@ -37,6 +37,20 @@ export const DEFAULT_MAX_ARTIFACT_BYTES = 512 * 1024 * 1024;
 const tooLarge = (limit: number) => (c: Context) =>
   c.json(errorBody("REQUEST_LIMIT_EXCEEDED", `request body larger than ${limit} bytes`), 413);
 
+/**
+ * Errors on their way to onError: a name longer than the file system takes (ENAMETOOLONG, bare or wrapped by the
+ * file store) is the request's fault, a 400; any other internal error is answered without its message (which may
+ * name the store's paths) and logged by onError.
+ */
+function forClient(err: Error): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENAMETOOLONG" || (code === "INTERNAL_ERROR" && err.message.includes("ENAMETOOLONG"))) {
+    return invalid("A name, key or artifact path is too long for the tracking store (at most 255 bytes a segment).");
+  }
+  if (code === "INTERNAL_ERROR") return new Error("internal error", { cause: err }); // logged, not sent
+  return err;
+}
+
 /** A write is decided per endpoint: MLflow's search POSTs are reads. */
 function isWrite(c: Context): boolean {
   const path = c.req.path;
@@ -112,7 +126,7 @@ export function createTrackingApp({
   });
   app.all(`${ARTIFACTS_PREFIX}/*`, methodNotAllowed(["GET", "PUT"]));
 
-  app.onError(onError);
+  app.onError((err, c) => onError(forClient(err), c));
   app.notFound(notFound);
   return app;
 }

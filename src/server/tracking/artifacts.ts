@@ -35,8 +35,12 @@ function tryDecode(s: string): string | undefined {
   }
 }
 
+/** The longest file name the file systems we run on take, in bytes. */
+const MAX_SEGMENT_BYTES = 255;
+
 /** Why a segment (already decoded once) is unsafe at any depth of further decoding, or undefined if it is safe. */
 function unsafeSegment(seg: string): string | undefined {
+  if (Buffer.byteLength(seg) > MAX_SEGMENT_BYTES) return `segments longer than ${MAX_SEGMENT_BYTES} bytes`;
   let cur = seg;
   for (let depth = 0; depth < MAX_DECODE_DEPTH; depth++) {
     if (cur === "." || cur === "..") return "'.' or '..' path segments";

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectError, trackingApi } from "../../../test/tracking-server.js";
+import { HandgestureError } from "../../core/errors.js";
 import { FileStore } from "../../tracking/file-store.js";
 import { listen, type RunningServer } from "../http.js";
 import { createTrackingApp } from "./app.js";
@@ -107,6 +108,47 @@ describe("tracking server: malformed requests", () => {
       "INVALID_PARAMETER_VALUE",
       /archive_existing_versions/,
     );
+  });
+
+  it("answers a name or artifact path too long for the file system with 400, not 500", async () => {
+    const long = "x".repeat(300);
+    expectError(
+      await api("POST", "registered-models/create", { name: long }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /too long/,
+    );
+    // The fuzz test's find: a name whose first segment is too long, read (not created).
+    const odd = `[${"x".repeat(280)}{"/y`;
+    expect([400, 404]).toContain((await api("GET", "registered-models/get", { name: odd })).status);
+    const exp = await store.createExperiment("long");
+    const run = (await store.createRun({ experimentId: exp })).info;
+    const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.run_id}/artifacts/${long}`, {
+      method: "PUT",
+      body: "x",
+    });
+    expect(put.status).toBe(400);
+    expect((await put.json()).message).toMatch(/longer than 255 bytes/);
+  });
+
+  it("answers the store's internal errors with 500 and no message of theirs (they may name paths)", async () => {
+    const failing = new Proxy(store, {
+      get: (target, prop, receiver) =>
+        prop === "getRun"
+          ? async () => {
+              throw new HandgestureError("could not write /srv/secret/mlruns/x: EIO", "INTERNAL_ERROR");
+            }
+          : Reflect.get(target, prop, receiver),
+    });
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await createTrackingApp({ store: failing }).request("/api/2.0/mlflow/runs/get?run_id=abc");
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error_code: "INTERNAL_ERROR", message: "internal server error" });
+      expect(quiet).toHaveBeenCalled();
+    } finally {
+      quiet.mockRestore();
+    }
   });
 
   it("answers an unknown endpoint 404 and a wrong verb 405, in MLflow's error shape", async () => {
