@@ -97,6 +97,8 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+/** autocannon measures latency in whole milliseconds. */
+const ms = (x: number) => (x < 1 ? "< 1" : fmt(x));
 const results: string[][] = [
   ["", "req/s", "p50 (ms)", "p99 (ms)", "MLflow req/s", "MLflow p50 / p99 (ms)", "× MLflow"],
 ];
@@ -121,8 +123,8 @@ for (const workers of [1, 2]) {
       results.push([
         label,
         fmt(r.requests.average),
-        fmt(r.latency.p50, 2),
-        fmt(r.latency.p99, 2),
+        ms(r.latency.p50),
+        ms(r.latency.p99),
         fmt(ml.rps),
         ml.p50 ? `${ml.p50} / ${ml.p99}` : "",
         `${fmt(r.requests.average / ml.rps, 1)}×`,
