@@ -224,6 +224,29 @@ export function cvTask(
   return fitAndScore(family, buildPipeline(pipeline, point.params), point, fold, X, y, split);
 }
 
+/** One point's result on one fold: its predictions (indices into `classes`) scored against y's test rows. */
+function scored(
+  family: string,
+  point: TaskPoint,
+  fold: number,
+  y: Labels,
+  split: Split,
+  classes: readonly string[],
+  raw: Int32Array,
+  timing: { fitMs: number; predictMs: number; shared: boolean },
+): CvTaskResult {
+  return {
+    family,
+    point: point.point,
+    fold,
+    params: point.params,
+    nTrain: split.train.length,
+    nTest: split.test.length,
+    scores: score(y, split, classes, raw),
+    ...timing,
+  };
+}
+
 function fitAndScore(
   family: string,
   model: Classifier,
@@ -234,18 +257,7 @@ function fitAndScore(
   split: Split,
 ): CvTaskResult {
   const { raw, fitMs, predictMs } = fitPredictFold(model, X, y, split);
-  return {
-    family,
-    point: point.point,
-    fold,
-    params: point.params,
-    nTrain: split.train.length,
-    nTest: split.test.length,
-    scores: score(y, split, model.classes, raw),
-    fitMs,
-    predictMs,
-    shared: false,
-  };
+  return scored(family, point, fold, y, split, model.classes, raw, { fitMs, predictMs, shared: false });
 }
 
 /**
@@ -304,18 +316,8 @@ function logisticPath(
   fits.forEach((lr, i) => {
     const t1 = performance.now();
     const raw = argmaxRows(lr.predictProba(Ztest));
-    out.set(iters[i], {
-      family: task.family,
-      point: point.point,
-      fold: task.fold,
-      params: point.params,
-      nTrain: split.train.length,
-      nTest: split.test.length,
-      scores: score(y, split, lr.classes, raw),
-      fitMs,
-      predictMs: performance.now() - t1,
-      shared: false,
-    });
+    const timing = { fitMs, predictMs: performance.now() - t1, shared: false };
+    out.set(iters[i], scored(task.family, point, task.fold, y, split, lr.classes, raw, timing));
   });
   return out;
 }
@@ -354,18 +356,8 @@ function knnTask(task: Extract<CvTask, { kind: "knn" }>, X: Matrix, y: Labels, s
       }
       raw[i] = best;
     }
-    return {
-      family: task.family,
-      point: p.point,
-      fold: task.fold,
-      params: p.params,
-      nTrain: split.train.length,
-      nTest: split.test.length,
-      scores: score(y, split, knn.classes, raw),
-      fitMs,
-      predictMs: searchMs / task.points.length + performance.now() - t2,
-      shared: true,
-    };
+    const timing = { fitMs, predictMs: searchMs / task.points.length + performance.now() - t2, shared: true };
+    return scored(task.family, p, task.fold, y, split, knn.classes, raw, timing);
   });
 }
 
@@ -403,20 +395,8 @@ function forestTask(task: Extract<CvTask, { kind: "forest" }>, X: Matrix, y: Lab
     });
   }
   const predictMs = (performance.now() - t1) / task.points.length;
-  return task.points.map(
-    (p, i): CvTaskResult => ({
-      family: task.family,
-      point: p.point,
-      fold: task.fold,
-      params: p.params,
-      nTrain: split.train.length,
-      nTest: split.test.length,
-      scores: score(y, split, rf.classes, raws[i]),
-      fitMs,
-      predictMs,
-      shared: task.points.length > 1,
-    }),
-  );
+  const timing = { fitMs, predictMs, shared: task.points.length > 1 };
+  return task.points.map((p, i) => scored(task.family, p, task.fold, y, split, rf.classes, raws[i], timing));
 }
 
 /** Runs one task on one fold's split; results in the order of the task's points. */
