@@ -6,11 +6,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { parseLandmarkCsv } from "../src/core/csv.js";
 import { RandomForestClassifier } from "../src/core/estimators/forest.js";
-import { LandmarkNormalizer } from "../src/core/features/seed-normalizer.js";
-import { encodeLabels, type Labels } from "../src/core/labels.js";
-import { type Matrix, row } from "../src/core/matrix.js";
+import { row } from "../src/core/matrix.js";
+import { loadSeed } from "../test/data.js";
 import { BENCH_CSV } from "../test/shared.js";
 
 const trees = Number(process.argv[2] ?? 200);
@@ -18,12 +16,6 @@ const csv = process.argv[3] ?? BENCH_CSV;
 if (!existsSync(csv)) {
   console.error(`bench file not found: ${csv}`);
   process.exit(1);
-}
-
-/** The seed's features, through the library's own reader and LandmarkNormalizer. */
-function readSeedFeatures(path: string): { X: Matrix; y: Labels } {
-  const table = parseLandmarkCsv(readFileSync(path, "utf8"), { file: path });
-  return { X: new LandmarkNormalizer().transform(table.X), y: encodeLabels(table.labels) };
 }
 
 const SKLEARN = `
@@ -55,7 +47,7 @@ function sklearnFit(): { wall: number; cpu: number; nodes: number; p50: number; 
   return JSON.parse(r.stdout.trim().split("\n").pop() as string);
 }
 
-const { X, y } = readSeedFeatures(csv);
+const { X, y } = loadSeed(csv);
 console.log(`data: ${X.rows} rows x ${X.cols} features, ${y.classes.length} classes; ${trees} trees, random_state 42`);
 
 const cpu0 = process.cpuUsage();

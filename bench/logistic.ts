@@ -7,14 +7,12 @@
  *
  *   node --import tsx bench/logistic.ts [fit rows=all, 0 to skip the fit] [csv=../shared/data/hagrid_bench_25k.csv]
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parseLandmarkCsv } from "../src/core/csv.js";
+import { existsSync } from "node:fs";
 import { LogisticRegression, multinomialObjective } from "../src/core/estimators/logistic.js";
-import { LandmarkNormalizer } from "../src/core/features/seed-normalizer.js";
-import { encodeLabels, type Labels } from "../src/core/labels.js";
 import { type Matrix, takeRows } from "../src/core/matrix.js";
 import type { Objective } from "../src/core/optim/lbfgs.js";
 import { Random } from "../src/core/random.js";
+import { loadSeed } from "../test/data.js";
 import { BENCH_CSV } from "../test/shared.js";
 
 const fitRowsArg = process.argv[2];
@@ -22,12 +20,6 @@ const csv = process.argv[3] ?? BENCH_CSV;
 if (!existsSync(csv)) {
   console.error(`bench file not found: ${csv}`);
   process.exit(1);
-}
-
-/** The seed's features, through the library's own reader and LandmarkNormalizer. */
-function readSeedFeatures(path: string): { X: Matrix; y: Labels } {
-  const table = parseLandmarkCsv(readFileSync(path, "utf8"), { file: path });
-  return { X: new LandmarkNormalizer().transform(table.X), y: encodeLabels(table.labels) };
 }
 
 /** The objective as it was before blocking (row at a time, inner loops unrolled by 4), for the speed-up. */
@@ -104,7 +96,7 @@ function timeEval(fn: Objective, w: Float64Array, g: Float64Array, reps: number)
   return t[0];
 }
 
-const { X, y } = readSeedFeatures(csv);
+const { X, y } = loadSeed(csv);
 const K = y.classes.length;
 const d = X.cols;
 console.log(`data: ${X.rows} rows x ${d} features, ${K} classes`);
