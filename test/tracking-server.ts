@@ -3,10 +3,14 @@
  * every request it receives (before authentication), for tests that look at what a client sent.
  */
 
-import { expect } from "vitest";
-import { listen } from "../src/server/http.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
+import { listen, type RunningServer } from "../src/server/http.js";
 import type { SecurityOptions } from "../src/server/security.js";
 import { createTrackingApp } from "../src/server/tracking/app.js";
+import { FileStore } from "../src/tracking/file-store.js";
 import type { TrackingStore } from "../src/tracking/store.js";
 
 export interface RecordedRequest {
@@ -45,6 +49,27 @@ export async function startTrackingServer(
     { port: 0 },
   );
   return { url: running.url, requests, close: () => running.close(1000) };
+}
+
+/**
+ * For one test file: a tracking server over a fresh file store in a temp folder, started before its tests and
+ * removed after them. Read `url` and `store` inside tests (they are set in beforeAll).
+ */
+export function useTrackingServer(prefix: string): { url: string; store: FileStore } {
+  const ctx = { url: "", store: null as unknown as FileStore };
+  let root = "";
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), prefix));
+    ctx.store = new FileStore(join(root, "mlruns"));
+    server = await listen(createTrackingApp({ store: ctx.store }).fetch, { port: 0 });
+    ctx.url = server.url;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+  return ctx;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are MLflow JSON, read field by field in assertions

@@ -1,35 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectError, type Json, trackingApi } from "../../../test/tracking-server.js";
-import { FileStore } from "../../tracking/file-store.js";
-import { listen, type RunningServer } from "../http.js";
-import { createTrackingApp, MLFLOW_VERSION } from "./app.js";
+import { describe, expect, it } from "vitest";
+import { expectError, type Json, trackingApi, useTrackingServer } from "../../../test/tracking-server.js";
+import { MLFLOW_VERSION } from "./app.js";
 
 /** Every tracking and run endpoint of the server over real HTTP on loopback, backed by a file store in a temp folder. */
-let root: string;
-let store: FileStore;
-let server: RunningServer;
-const { api, ok, newRun } = trackingApi(() => server.url);
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "hg-tracking-app-"));
-  store = new FileStore(join(root, "mlruns"));
-  server = await listen(createTrackingApp({ store }).fetch, { port: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await rm(root, { recursive: true, force: true });
-});
+const srv = useTrackingServer("hg-tracking-app-");
+const { api, ok, newRun } = trackingApi(() => srv.url);
 
 describe("tracking server: /health, /version", () => {
   it("answers OK and MLflow's version", async () => {
-    const health = await fetch(`${server.url}/health`);
+    const health = await fetch(`${srv.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.text()).toBe("OK");
-    expect(await (await fetch(`${server.url}/version`)).text()).toBe(MLFLOW_VERSION);
-    expect((await fetch(`${server.url}/health`, { method: "HEAD" })).status).toBe(200);
+    expect(await (await fetch(`${srv.url}/version`)).text()).toBe(MLFLOW_VERSION);
+    expect((await fetch(`${srv.url}/health`, { method: "HEAD" })).status).toBe(200);
   });
 });
 
@@ -248,8 +231,8 @@ describe("tracking server: runs", () => {
 
   it("lists a run's artifacts relative to its root (artifacts/list)", async () => {
     const info = await newRun("art");
-    await store.logArtifact(info.run_id, "model/MLmodel", "artifact_path: model\n");
-    await store.logArtifact(info.run_id, "notes.txt", "hi");
+    await srv.store.logArtifact(info.run_id, "model/MLmodel", "artifact_path: model\n");
+    await srv.store.logArtifact(info.run_id, "notes.txt", "hi");
     const top = await ok("GET", "artifacts/list", { run_id: info.run_id });
     expect(top).toEqual({
       root_uri: info.artifact_uri,

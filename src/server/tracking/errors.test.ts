@@ -1,31 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectError, trackingApi } from "../../../test/tracking-server.js";
+import { describe, expect, it, vi } from "vitest";
+import { expectError, trackingApi, useTrackingServer } from "../../../test/tracking-server.js";
 import { HandgestureError } from "../../core/errors.js";
-import { FileStore } from "../../tracking/file-store.js";
-import { listen, type RunningServer } from "../http.js";
 import { createTrackingApp } from "./app.js";
 
 /** Requests that are not what an endpoint takes: each a 4xx in MLflow's error shape, never a crash. */
-let root: string;
-let store: FileStore;
-let server: RunningServer;
-const { api } = trackingApi(() => server.url);
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "hg-tracking-errors-"));
-  store = new FileStore(join(root, "mlruns"));
-  server = await listen(createTrackingApp({ store }).fetch, { port: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await rm(root, { recursive: true, force: true });
-});
+const srv = useTrackingServer("hg-tracking-errors-");
+const { api } = trackingApi(() => srv.url);
 
 describe("tracking server: malformed requests", () => {
-  const raw = (path: string, init: RequestInit) => fetch(`${server.url}/api/2.0/mlflow/${path}`, init);
+  const raw = (path: string, init: RequestInit) => fetch(`${srv.url}/api/2.0/mlflow/${path}`, init);
 
   it("refuses a POST without JSON's content type, as MLflow does", async () => {
     const missing = await raw("experiments/create", { method: "POST", body: new Uint8Array([123, 125]) });
@@ -121,9 +104,9 @@ describe("tracking server: malformed requests", () => {
     // The fuzz test's find: a name whose first segment is too long, read (not created).
     const odd = `[${"x".repeat(280)}{"/y`;
     expect([400, 404]).toContain((await api("GET", "registered-models/get", { name: odd })).status);
-    const exp = await store.createExperiment("long");
-    const run = (await store.createRun({ experimentId: exp })).info;
-    const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.run_id}/artifacts/${long}`, {
+    const exp = await srv.store.createExperiment("long");
+    const run = (await srv.store.createRun({ experimentId: exp })).info;
+    const put = await fetch(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.run_id}/artifacts/${long}`, {
       method: "PUT",
       body: "x",
     });
@@ -132,7 +115,7 @@ describe("tracking server: malformed requests", () => {
   });
 
   it("answers the store's internal errors with 500 and no message of theirs (they may name paths)", async () => {
-    const failing = new Proxy(store, {
+    const failing = new Proxy(srv.store, {
       get: (target, prop, receiver) =>
         prop === "getRun"
           ? async () => {
@@ -161,10 +144,10 @@ describe("tracking server: malformed requests", () => {
     expectError(await api("PUT", "runs/get"), 405, "BAD_REQUEST", /GET/);
     expectError(await api("POST", "registered-models/update", { name: "x" }), 405, "BAD_REQUEST", /PATCH/);
     expectError(await api("POST", "artifacts/list"), 405, "BAD_REQUEST");
-    expect((await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts`, { method: "POST" })).status).toBe(405);
+    expect((await fetch(`${srv.url}/api/2.0/mlflow-artifacts/artifacts`, { method: "POST" })).status).toBe(405);
     expect(
-      (await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/x`, { method: "DELETE" })).status,
+      (await fetch(`${srv.url}/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/x`, { method: "DELETE" })).status,
     ).toBe(405);
-    expect((await fetch(`${server.url}/`)).status).toBe(404);
+    expect((await fetch(`${srv.url}/`)).status).toBe(404);
   });
 });

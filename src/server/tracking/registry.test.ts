@@ -1,27 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectError, type Json, trackingApi } from "../../../test/tracking-server.js";
-import { FileStore } from "../../tracking/file-store.js";
-import { listen, type RunningServer } from "../http.js";
-import { createTrackingApp } from "./app.js";
+import { describe, expect, it } from "vitest";
+import { expectError, type Json, trackingApi, useTrackingServer } from "../../../test/tracking-server.js";
 
 /** The model registry endpoints over real HTTP on loopback, backed by a file store in a temp folder. */
-let root: string;
-let store: FileStore;
-let server: RunningServer;
-const { api, ok, newRun } = trackingApi(() => server.url);
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "hg-tracking-registry-"));
-  store = new FileStore(join(root, "mlruns"));
-  server = await listen(createTrackingApp({ store }).fetch, { port: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await rm(root, { recursive: true, force: true });
-});
+const srv = useTrackingServer("hg-tracking-registry-");
+const { api, ok, newRun } = trackingApi(() => srv.url);
 
 describe("tracking server: model registry", () => {
   it("registered models: create, get, search (GET), rename, update (PATCH), tags, delete", async () => {
