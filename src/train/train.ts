@@ -172,7 +172,10 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     points: expandGrid(family.grid),
   }));
   const order = plans
-    .flatMap((p, fi) => p.tasks.map((task) => ({ fi, task, rank: costRank(p.family.pipeline) })))
+    .flatMap((p, fi) => {
+      const rank = costRank(p.family.pipeline);
+      return p.tasks.map((task) => ({ fi, task, rank }));
+    })
     .sort((a, b) => a.rank - b.rank); // stable: plan order within a rank
   const progress: TrainProgress = {
     tasksDone: 0,
@@ -342,7 +345,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       params: buildPipeline(win.pipeline, win.best.params).getParams(),
       created_at: new Date().toISOString(),
       rows: X.rows,
-      class_counts: Object.fromEntries(y.classes.map((c, i) => [c, classCounts(y)[i]])),
+      class_counts: Object.fromEntries(Array.from(classCounts(y), (n, i) => [y.classes[i], n])),
       data_source: options.source,
       data_digest: digest,
       trained_on: `all ${X.rows} rows`,
