@@ -177,10 +177,6 @@ function meanStd(values: number[]): { mean: number; std: number; values: number[
 }
 
 /**
- * Fits a fresh model per fold and scores it on the held-out part. Predictions are mapped to y's class codes by
- * name, since a model only knows the classes present in its training part.
- */
-/**
  * Fits a model on a split's training rows and predicts its test rows (`raw`: indices into model.classes): the one
  * code path every cross-validated figure comes from, in crossValidate and in grid search alike.
  */
@@ -216,6 +212,10 @@ export function scoreFold(y: Labels, split: Split, modelClasses: readonly string
   );
 }
 
+/**
+ * Fits a fresh model per fold and scores it on the held-out part. Predictions are mapped to y's class codes by
+ * name, since a model only knows the classes present in its training part.
+ */
 export function crossValidate(
   makeModel: () => Classifier,
   X: Matrix,
