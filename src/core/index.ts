@@ -29,3 +29,4 @@ export * from "./pipelines.js";
 export * from "./random.js";
 export * from "./recognize.js";
 export { ESTIMATORS } from "./registry.js";
+export * from "./smoothing.js";

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { GestureSmoother, NO_GESTURE } from "./smoothing.js";
+
+const classes = ["fist", "like", "palm"];
+
+describe("GestureSmoother", () => {
+  it("averages each class's probability over the last `frames` frames", () => {
+    const s = new GestureSmoother(classes, { frames: 3, threshold: 0 });
+    const frames = [
+      [0.9, 0.1, 0],
+      [0.2, 0.8, 0],
+      [0.2, 0.7, 0.1],
+      [0.1, 0.1, 0.8],
+    ];
+    const out = frames.map((p) => {
+      s.beginFrame();
+      return s.update("Left", p);
+    });
+    expect(out[0]).toMatchObject({ label: "fist", best: "fist", frames: 1 });
+    expect(out[0].probability).toBeCloseTo(0.9, 12);
+    // (0.9 + 0.2) / 2 = 0.55 fist vs 0.45 like: one ambiguous frame does not flip the label
+    expect(out[1].label).toBe("fist");
+    expect(out[1].probability).toBeCloseTo(0.55, 12);
+    // frames 1-3: like (0.1 + 0.8 + 0.7) / 3
+    expect(out[2].label).toBe("like");
+    expect(out[2].probability).toBeCloseTo(1.6 / 3, 12);
+    // frames 2-4 (the first left the window): like (0.8 + 0.7 + 0.1) / 3 = 0.533 vs palm 0.3
+    expect(out[3].label).toBe("like");
+    expect(out[3].probability).toBeCloseTo(1.6 / 3, 12);
+    expect(out[3].frames).toBe(3);
+  });
+
+  it("answers NO_GESTURE below the threshold, and still says which class was best", () => {
+    const s = new GestureSmoother(classes, { frames: 1, threshold: 0.6 });
+    s.beginFrame();
+    expect(s.update("Right", [0.5, 0.3, 0.2])).toMatchObject({ label: NO_GESTURE, best: "fist", probability: 0.5 });
+    s.beginFrame();
+    expect(s.update("Right", [0.1, 0.2, 0.7]).label).toBe("palm");
+    s.configure({ threshold: 0.75 });
+    s.beginFrame();
+    expect(s.update("Right", [0.1, 0.2, 0.7]).label).toBe(NO_GESTURE);
+  });
+
+  it("keeps two hands apart and forgets a hand that left the frame", () => {
+    const s = new GestureSmoother(classes, { frames: 4, threshold: 0 });
+    s.beginFrame();
+    s.update("Left", [1, 0, 0]);
+    s.update("Right", [0, 0, 1]);
+    s.beginFrame();
+    expect(s.update("Left", [1, 0, 0]).label).toBe("fist");
+    expect(s.update("Right", [0, 0, 1]).label).toBe("palm");
+    s.beginFrame(); // Right not seen in this frame
+    s.update("Left", [1, 0, 0]);
+    s.beginFrame();
+    const back = s.update("Right", [0, 1, 0]);
+    expect(back).toMatchObject({ label: "like", frames: 1 });
+  });
+
+  it("refuses bad options and vectors of the wrong length", () => {
+    expect(() => new GestureSmoother(classes, { frames: 0 })).toThrow(/frames/);
+    expect(() => new GestureSmoother(classes, { threshold: 1.5 })).toThrow(/threshold/);
+    const s = new GestureSmoother(classes);
+    expect(() => s.update("a", [0.5, 0.5])).toThrow(/expected 3/);
+  });
+});

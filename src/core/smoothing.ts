@@ -1,0 +1,124 @@
+/**
+ * Live predictions smoothed over recent frames, so a label does not flicker when one frame is ambiguous, and a
+ * "no gesture" answer when the smoothed probability is below a threshold. Isomorphic and allocation-free per frame:
+ * the browser runs it on every frame, the tests run it in Node.
+ */
+
+/** What a smoothed hand is called when the model is not confident enough. */
+export const NO_GESTURE = "no gesture";
+
+export interface SmoothingOptions {
+  /** Frames averaged (1 = no smoothing). Default 5: at 7 to 30 frames a second, a fifth to two thirds of a second. */
+  frames?: number;
+  /** Smallest smoothed probability that names a gesture; below it the hand is NO_GESTURE. Default 0.5. */
+  threshold?: number;
+}
+
+export const DEFAULT_SMOOTHING_FRAMES = 5;
+export const DEFAULT_THRESHOLD = 0.5;
+
+export interface SmoothedGesture {
+  /** The gesture, or NO_GESTURE. */
+  label: string;
+  /** Smoothed probability of the most probable class (even when it is under the threshold). */
+  probability: number;
+  /** The most probable class, whatever its probability. */
+  best: string;
+  /** Frames averaged for this answer (fewer than `frames` while a hand's history fills). */
+  frames: number;
+}
+
+/** One tracked hand's last probability vectors in a ring, and their running sum. */
+class Track {
+  readonly ring: Float64Array;
+  readonly sum: Float64Array;
+  next = 0;
+  count = 0;
+  seen = 0;
+  constructor(frames: number, classes: number) {
+    this.ring = new Float64Array(frames * classes);
+    this.sum = new Float64Array(classes);
+  }
+}
+
+/**
+ * Averages each hand's class probabilities over its last `frames` frames. Hands are tracked by a key the caller
+ * chooses (handedness works for two hands); a hand missing from a frame loses its history, so a new hand starts
+ * fresh instead of inheriting the last one's gesture.
+ */
+export class GestureSmoother {
+  readonly classes: readonly string[];
+  frames: number;
+  threshold: number;
+  private tracks = new Map<string, Track>();
+  private frameNo = 0;
+
+  constructor(classes: readonly string[], options: SmoothingOptions = {}) {
+    this.classes = classes;
+    this.frames = checkFrames(options.frames ?? DEFAULT_SMOOTHING_FRAMES);
+    this.threshold = checkThreshold(options.threshold ?? DEFAULT_THRESHOLD);
+  }
+
+  /** Changes the window (histories restart) or the threshold (takes effect at once). */
+  configure(options: SmoothingOptions): void {
+    if (options.threshold !== undefined) this.threshold = checkThreshold(options.threshold);
+    if (options.frames !== undefined && options.frames !== this.frames) {
+      this.frames = checkFrames(options.frames);
+      this.tracks.clear();
+    }
+  }
+
+  /** Starts a frame: hands not updated during it are forgotten at the next beginFrame. */
+  beginFrame(): void {
+    this.frameNo++;
+    for (const [key, track] of this.tracks) if (track.seen < this.frameNo - 1) this.tracks.delete(key);
+  }
+
+  /** Adds one hand's probabilities (in `classes` order) for this frame and answers its smoothed gesture. */
+  update(key: string, proba: ArrayLike<number>): SmoothedGesture {
+    const k = this.classes.length;
+    if (proba.length !== k) throw new RangeError(`expected ${k} probabilities, got ${proba.length}`);
+    let track = this.tracks.get(key);
+    if (!track) {
+      track = new Track(this.frames, k);
+      this.tracks.set(key, track);
+    }
+    track.seen = this.frameNo;
+    const { ring, sum } = track;
+    const base = track.next * k;
+    const full = track.count === this.frames;
+    for (let j = 0; j < k; j++) {
+      if (full) sum[j] -= ring[base + j];
+      ring[base + j] = proba[j];
+      sum[j] += proba[j];
+    }
+    track.next = (track.next + 1) % this.frames;
+    if (!full) track.count++;
+    let best = 0;
+    for (let j = 1; j < k; j++) if (sum[j] > sum[best]) best = j;
+    const probability = sum[best] / track.count;
+    return {
+      label: probability >= this.threshold ? this.classes[best] : NO_GESTURE,
+      probability,
+      best: this.classes[best],
+      frames: track.count,
+    };
+  }
+
+  /** Forgets every hand. */
+  reset(): void {
+    this.tracks.clear();
+  }
+}
+
+function checkFrames(frames: number): number {
+  if (!Number.isInteger(frames) || frames < 1 || frames > 1000) {
+    throw new RangeError(`smoothing frames must be an integer from 1 to 1000, got ${frames}`);
+  }
+  return frames;
+}
+
+function checkThreshold(threshold: number): number {
+  if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be from 0 to 1, got ${threshold}`);
+  return threshold;
+}
