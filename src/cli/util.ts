@@ -16,6 +16,15 @@ export function positiveInt(name: string) {
   };
 }
 
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new HandgestureError(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
 export function integer(name: string) {
   return (value: string): number => {
     const n = Number(value);

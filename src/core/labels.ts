@@ -35,3 +35,25 @@ export function classCounts(labels: Labels): Int32Array {
   for (const c of labels.codes) counts[c]++;
   return counts;
 }
+
+/** The 18 gestures of HaGRID's landmark data, the dataset the shipped models are trained on. */
+export const HAGRID_LABELS: readonly string[] = Object.freeze([
+  "call",
+  "dislike",
+  "fist",
+  "four",
+  "like",
+  "mute",
+  "ok",
+  "one",
+  "palm",
+  "peace",
+  "peace_inverted",
+  "rock",
+  "stop",
+  "stop_inverted",
+  "three",
+  "three2",
+  "two_up",
+  "two_up_inverted",
+]);

@@ -1,16 +1,8 @@
 import type { Command } from "commander";
-import { HandgestureError } from "../../core/errors.js";
 import { DEFAULT_POLL_SECONDS } from "../../server/scoring/live-model.js";
 import { DEFAULT_PORT, serveScoring } from "../../server/scoring/server.js";
 import { addServerOptions, type ServerCliOptions, securityFrom } from "../server-options.js";
-import { positiveInt } from "../util.js";
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n))
-    throw new HandgestureError(`--poll-seconds must be a positive number, got "${value}"`);
-  return n;
-}
+import { positiveInt, positiveNumber } from "../util.js";
 
 interface ServeOpts extends ServerCliOptions {
   modelUri: string;
@@ -46,7 +38,7 @@ export function registerServe(program: Command): void {
     .option(
       "--poll-seconds <s>",
       "how often a stage, alias or latest URI asks the registry which version to serve",
-      seconds,
+      positiveNumber("--poll-seconds"),
       DEFAULT_POLL_SECONDS,
     )
     .action(async (o: ServeOpts) => {

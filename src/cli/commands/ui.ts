@@ -1,21 +1,29 @@
 import type { Command } from "commander";
 import { closeOnSignals } from "../../server/http.js";
+import { DEFAULT_POLL_SECONDS } from "../../server/scoring/live-model.js";
 import { DEFAULT_MAX_ARTIFACT_BYTES } from "../../server/tracking/app.js";
-import { DEFAULT_PORT, serveTracking } from "../../server/tracking/serve.js";
+import { DEFAULT_SAMPLES_FILE, RECORDINGS_DIR } from "../../server/ui/app.js";
+import { DEFAULT_MODEL_NAME, DEFAULT_PORT, serveUi } from "../../server/ui/serve.js";
 import { addServerOptions, type ServerCliOptions, securityFrom } from "../server-options.js";
-import { positiveInt } from "../util.js";
+import { positiveInt, positiveNumber } from "../util.js";
 
 interface UiOpts extends ServerCliOptions {
   trackingUri?: string;
   maxArtifact: number;
+  modelName: string;
+  model?: string;
+  recordings: string;
+  samples: string;
+  pollSeconds: number;
 }
 
 export function registerUi(program: Command): void {
   const cmd = program
     .command("ui")
     .description(
-      "serve the tracking store over MLflow's REST API 2.0 (tracking, registry, proxied artifacts, /health, " +
-        "/version) for the mlflow client and --tracking-uri http://...",
+      "the live page (camera → MediaPipe hands → gestures, recording, sample collection) with the registry's " +
+        "Production model, the scoring protocol (/invocations, /predict/hands) and the tracking store over " +
+        "MLflow's REST API 2.0, all on one port",
     );
   addServerOptions(cmd, {
     defaultPort: DEFAULT_PORT,
@@ -25,6 +33,21 @@ export function registerUi(program: Command): void {
   })
     .option("--tracking-uri <uri>", "the store served (default: $MLFLOW_TRACKING_URI, else ./mlruns)")
     .option(
+      "--model-name <name>",
+      "registered model whose Production version is used; the shipped default model is registered as it when " +
+        "the registry has none",
+      DEFAULT_MODEL_NAME,
+    )
+    .option("--model <uri>", "use this model file or model URI instead of the registry's Production model")
+    .option("--recordings <dir>", "where recordings are saved", RECORDINGS_DIR)
+    .option("--samples <file>", "collect mode's CSV (training-data format)", DEFAULT_SAMPLES_FILE)
+    .option(
+      "--poll-seconds <s>",
+      "how often the registry is asked which version is in Production",
+      positiveNumber("--poll-seconds"),
+      DEFAULT_POLL_SECONDS,
+    )
+    .option(
       "--max-artifact <bytes>",
       "largest artifact upload",
       positiveInt("--max-artifact"),
@@ -32,16 +55,25 @@ export function registerUi(program: Command): void {
     )
     .action(async (o: UiOpts) => {
       const security = securityFrom(o);
-      const { running, storeUri, warnings } = await serveTracking({
+      const ui = await serveUi({
         trackingUri: o.trackingUri,
+        modelName: o.modelName,
+        modelUri: o.model,
         port: o.port,
         host: o.host,
         security,
         maxArtifactBytes: o.maxArtifact,
+        recordingsDir: o.recordings,
+        samplesFile: o.samples,
+        pollSeconds: o.pollSeconds,
+        log: (m) => console.log(m),
       });
-      for (const w of warnings) console.error(`warning: ${w}`);
+      for (const w of ui.warnings) console.error(`warning: ${w}`);
       const auth = !security.authToken ? "" : o.authReads ? ", token on every request" : ", token on writes";
-      console.log(`handgesture tracking server on ${running.url} (store: ${storeUri}${auth})`);
-      closeOnSignals(running);
+      console.log(
+        `handgesture ui on ${ui.running.url} (store: ${ui.storeUri}${auth}; model: ${ui.model.current.tag}) ` +
+          "— open it in a browser",
+      );
+      closeOnSignals(ui.running, () => ui.model.close());
     });
 }

@@ -1,0 +1,108 @@
+/**
+ * `handgesture ui` without the command line: open the store, make sure its registry has a Production model (the
+ * shipped default when it has none), follow that model, and serve the page, the scoring protocol and the tracking
+ * API on one port.
+ */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { HandgestureError } from "../../core/errors.js";
+import { PACKAGE_ROOT } from "../../node/package-root.js";
+import { TrackingClient } from "../../tracking/client.js";
+import { openStore, trackingUri } from "../../tracking/open-store.js";
+import { listen, type RunningServer } from "../http.js";
+import { type LiveModel, openLiveModel } from "../scoring/live-model.js";
+import type { SecurityOptions } from "../security.js";
+import { createUiApp, type UiApp } from "./app.js";
+import { DEFAULT_MODEL_FILE, ensureProductionModel } from "./default-model.js";
+
+export const DEFAULT_PORT = 5000;
+export const DEFAULT_MODEL_NAME = "hand-gesture";
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export interface ServeUiOptions {
+  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns). */
+  trackingUri?: string;
+  /** Registered model whose Production version the page and /invocations use (default "hand-gesture"). */
+  modelName?: string;
+  /** A model file or URI to use instead of the registry's Production model. */
+  modelUri?: string;
+  port?: number;
+  host?: string;
+  security?: SecurityOptions;
+  maxArtifactBytes?: number;
+  recordingsDir?: string;
+  samplesFile?: string;
+  pollSeconds?: number;
+  log?: (message: string) => void;
+}
+
+export interface ServingUi {
+  running: RunningServer;
+  app: UiApp;
+  model: LiveModel;
+  storeUri: string;
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** The built page: dist/web of this package (`npm run build` makes it). */
+export const WEB_ROOT = join(PACKAGE_ROOT, "dist", "web");
+
+/** The folder of the installed @mediapipe/hands package. */
+export function mediapipeRoot(): string {
+  return dirname(createRequire(import.meta.url).resolve("@mediapipe/hands/package.json"));
+}
+
+export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const storeUri = trackingUri(options.trackingUri);
+  const host = options.host ?? "127.0.0.1";
+  const security = options.security ?? {};
+  if (security.authReads && !security.authToken) {
+    throw new HandgestureError("authReads needs a token: with no token every request would be refused");
+  }
+  const store = openStore(storeUri);
+  let modelUri = options.modelUri;
+  if (!modelUri) {
+    const name = options.modelName ?? DEFAULT_MODEL_NAME;
+    const ensured = await ensureProductionModel(new TrackingClient(store), { name, modelFile: DEFAULT_MODEL_FILE });
+    if (ensured.registered) {
+      log(`registry had no Production "${name}": registered the shipped default model as version ${ensured.version}`);
+    }
+    modelUri = `models:/${name}/Production`;
+  }
+  const model = await openLiveModel(modelUri, { store, pollSeconds: options.pollSeconds, log });
+  const app = createUiApp({
+    store,
+    model,
+    webRoot: WEB_ROOT,
+    mediapipeRoot: mediapipeRoot(),
+    recordingsDir: options.recordingsDir,
+    samplesFile: options.samplesFile,
+    security,
+    maxArtifactBytes: options.maxArtifactBytes,
+  });
+  let running: RunningServer;
+  try {
+    running = await listen(app.fetch, { port: options.port ?? DEFAULT_PORT, host });
+  } catch (e) {
+    model.close();
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new HandgestureError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${code}`);
+  }
+  const warnings: string[] = [];
+  if (!LOOPBACK.has(host) && !security.authToken) {
+    warnings.push(`listening on ${host} with no auth token: anyone who reaches this address can write to the store`);
+  }
+  return {
+    running,
+    app,
+    model,
+    storeUri,
+    warnings,
+    close: async () => {
+      model.close();
+      await running.close();
+    },
+  };
+}

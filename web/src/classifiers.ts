@@ -1,0 +1,111 @@
+/**
+ * The two ways a frame's hands get their class probabilities, behind one interface: in this page through the core
+ * library (the same code as training and the CLI), or from a scoring server's /invocations (MLflow's protocol).
+ * Both start from the same 63 values in the dataset's convention, made by the core's liveHandToDataset.
+ */
+import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline } from "../../src/core/index.js";
+
+export interface Classifier {
+  readonly kind: "local" | "api";
+  /** Class names, in the order of the probability vectors. */
+  readonly classes: readonly string[];
+  /** What the user sees: the model's name and version, or the API's address. */
+  readonly name: string;
+  /** Fills `out[h]` with hand h's probabilities; `rows` holds `count` hands of HAND_DIM values each. */
+  classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming>;
+}
+
+export interface ClassifyTiming {
+  /** Time spent computing probabilities in this page (local) or waiting for the server (API), ms. */
+  classifyMs: number;
+  /** API only: the request's round trip, ms. */
+  rttMs?: number;
+}
+
+/** The fitted pipeline, run in the page. */
+export class LocalClassifier implements Classifier {
+  readonly kind = "local";
+  readonly classes: readonly string[];
+  readonly name: string;
+  private readonly model: Pipeline;
+  private readonly row = new Float64Array(HAND_DIM);
+
+  constructor(modelFile: unknown, name: string) {
+    const { model } = fromModelFile(modelFile);
+    this.model = model;
+    this.classes = model.classes;
+    this.name = name;
+  }
+
+  async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
+    const t0 = performance.now();
+    for (let h = 0; h < count; h++) {
+      this.row.set(rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM));
+      this.model.predictProbaRow(this.row, out[h]);
+    }
+    return { classifyMs: performance.now() - t0 };
+  }
+
+  /** The Production model the server names (or its --model file). */
+  static async fromServer(base = ""): Promise<LocalClassifier> {
+    const res = await fetch(`${base}/api/ui/model`);
+    if (!res.ok) throw new Error(`cannot load the model: ${res.status} ${await res.text()}`);
+    const name = res.headers.get("X-Model-Version") ?? "server model";
+    return new LocalClassifier(await res.json(), name);
+  }
+}
+
+/** A scoring server's POST /invocations, asked for every class's probability. */
+export class ApiClassifier implements Classifier {
+  readonly kind = "api";
+  readonly classes: readonly string[];
+  readonly name: string;
+  private readonly url: string;
+
+  private constructor(url: string, classes: readonly string[], name: string) {
+    this.url = url;
+    this.classes = classes;
+    this.name = name;
+  }
+
+  /** Asks the server once, with a neutral hand, which classes it answers with. */
+  static async connect(base: string): Promise<ApiClassifier> {
+    const url = `${base.replace(/\/+$/, "")}/invocations`;
+    const probe = await post(url, [openHand()]);
+    const classes = Object.keys(probe.body.predictions[0] as Record<string, number>);
+    return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`);
+  }
+
+  async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
+    const data: number[][] = [];
+    for (let h = 0; h < count; h++) data.push(Array.from(rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM)));
+    const t0 = performance.now();
+    const { body } = await post(this.url, data);
+    const rttMs = performance.now() - t0;
+    const predictions = body.predictions as Record<string, number>[];
+    for (let h = 0; h < count; h++) {
+      const p = predictions[h];
+      for (let j = 0; j < this.classes.length; j++) out[h][j] = p[this.classes[j]] ?? 0;
+    }
+    return { classifyMs: rttMs, rttMs };
+  }
+}
+
+async function post(url: string, data: number[][]): Promise<{ body: { predictions: unknown[] }; version?: string }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ dataframe_split: { columns: COLUMNS, data }, params: { output: "proba" } }),
+  });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return { body: await res.json(), version: res.headers.get("X-Model-Version") ?? undefined };
+}
+
+/** A plausible open hand in pixels (wrist low, five fingers fanned upwards): enough to learn the class names. */
+function openHand(): number[] {
+  const row = [300, 400, 0];
+  for (let f = 0; f < 5; f++) {
+    for (let j = 1; j <= 4; j++) row.push(300 + (f - 2) * 12 * j, 400 - 35 * j + (f === 0 ? 60 : 0), -0.01 * j);
+  }
+  return row;
+}
