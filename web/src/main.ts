@@ -7,6 +7,8 @@
  * threshold=<0..1>, smoothing=<frames>, source=camera|none.
  */
 import {
+  DEFAULT_SMOOTHING_FRAMES,
+  DEFAULT_THRESHOLD,
   GestureSmoother,
   HAGRID_LABELS,
   HAND_DIM,
@@ -27,6 +29,8 @@ const LOG_LIMIT = 20_000;
 export interface FrameRecord {
   /** When the frame was captured or presented (ms, page clock). */
   t: number;
+  /** The frame's position in its stream or file, seconds (requestVideoFrameCallback's mediaTime), when known. */
+  mediaTime?: number;
   hands: { handedness: string; label: string; probability: number; best: string }[];
   landmarkMs: number;
   classifyMs: number;
@@ -67,8 +71,8 @@ const smoothing = $<HTMLInputElement>("smoothing");
 if (params.has("cpu")) cpu.checked = params.get("cpu") !== "0";
 if (params.has("hands")) maxHands.value = params.get("hands") as string;
 if (params.has("api")) apiUrl.value = params.get("api") as string;
-if (params.has("threshold")) threshold.value = params.get("threshold") as string;
-if (params.has("smoothing")) smoothing.value = params.get("smoothing") as string;
+threshold.value = params.get("threshold") ?? String(DEFAULT_THRESHOLD);
+smoothing.value = params.get("smoothing") ?? String(DEFAULT_SMOOTHING_FRAMES);
 const modeRadio = (mode: string) => document.querySelector<HTMLInputElement>(`input[name=mode][value=${mode}]`);
 if (params.get("mode") === "api") (modeRadio("api") as HTMLInputElement).checked = true;
 
@@ -82,7 +86,10 @@ let smoother: GestureSmoother | undefined;
 function smoothingOptions() {
   const t = Number(threshold.value);
   const f = Math.round(Number(smoothing.value));
-  return { threshold: t >= 0 && t <= 1 ? t : 0.5, frames: f >= 1 && f <= 60 ? f : 5 };
+  return {
+    threshold: t >= 0 && t <= 1 ? t : DEFAULT_THRESHOLD,
+    frames: f >= 1 && f <= 60 ? f : DEFAULT_SMOOTHING_FRAMES,
+  };
 }
 
 let localModelFile: { json: unknown; name: string } | undefined;
@@ -126,7 +133,10 @@ let image: HTMLImageElement | undefined;
 
 async function useCamera(): Promise<void> {
   image = undefined;
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: 640, height: 480, frameRate: { ideal: 15 } },
+    audio: false,
+  });
   video.srcObject = stream;
   await video.play();
 }
@@ -156,12 +166,14 @@ for (const r of document.querySelectorAll<HTMLInputElement>("input[name=source]"
 }
 
 /** Resolves at the next frame to process: a new video frame, or the next animation frame for a still image. */
-function nextFrame(): Promise<number> {
+function nextFrame(): Promise<{ t: number; mediaTime?: number }> {
   return new Promise((resolve) => {
     if (!image && "requestVideoFrameCallback" in video && video.readyState >= 2) {
-      video.requestVideoFrameCallback((now, meta) => resolve(meta.captureTime ?? meta.expectedDisplayTime ?? now));
+      video.requestVideoFrameCallback((now, meta) =>
+        resolve({ t: meta.captureTime ?? meta.expectedDisplayTime ?? now, mediaTime: meta.mediaTime }),
+      );
     } else {
-      requestAnimationFrame((now) => resolve(now));
+      requestAnimationFrame((now) => resolve({ t: now }));
     }
   });
 }
@@ -185,7 +197,7 @@ function show(id: string, ms: number | undefined): void {
 
 async function loop(landmarker: Landmarker): Promise<void> {
   for (;;) {
-    const t = await nextFrame(); // yields to rendering once a frame, so the recorder gets frames too
+    const { t, mediaTime } = await nextFrame(); // yields to rendering once a frame, so the recorder gets frames too
     const source: HTMLVideoElement | HTMLImageElement | undefined =
       image ?? (video.readyState >= 2 ? video : undefined);
     if (!source) continue;
@@ -212,7 +224,14 @@ async function loop(landmarker: Landmarker): Promise<void> {
 
     const classifier = state.classifier;
     const labels: HandLabel[] = [];
-    const record: FrameRecord = { t, hands: [], landmarkMs, classifyMs: 0, mode: classifier?.kind ?? "local" };
+    const record: FrameRecord = {
+      t,
+      mediaTime,
+      hands: [],
+      landmarkMs,
+      classifyMs: 0,
+      mode: classifier?.kind ?? "local",
+    };
     if (classifier && smoother && count > 0) {
       ensureProbBuffers(classifier.classes.length);
       try {

@@ -1,0 +1,221 @@
+/**
+ * The live page end to end, with nothing mocked: `handgesture ui` (which registers the shipped default model in
+ * an empty registry) and `handgesture serve` as child processes, Debian's Chromium driven by playwright-core, and
+ * the clip ../shared/media/webcam-6-gestures.mjpeg as the camera. MediaPipe Hands runs in the page from the npm
+ * package's files, the model runs in the page (local) or in the scoring server (API), the page records itself, and
+ * every request the browser makes is checked to stay on this machine.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BrowserContext, Page } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readLandmarkCsv } from "../src/node/data.js";
+import { hasChromium, launchChromium } from "./browser.js";
+import { CLIP, CLIP_GESTURES, clipFrames, labelRuns, type PageFrame, scoreTimeline } from "./clip.js";
+import { type CliServer, startCli } from "./processes.js";
+import { hasShared } from "./shared.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** Screenshots land here for people to look at (git ignores it). */
+export const SHOTS = join(ROOT, "test-results");
+/** Stream seconds watched per mode: two loops of the clip. */
+const WATCH_SECONDS = 12;
+
+const ready = hasChromium() && hasShared("media", "webcam-6-gestures.mjpeg");
+
+interface PageState {
+  frames: (PageFrame & { t: number })[];
+  ready: boolean;
+  error: string;
+  recordings: { file: string; url: string; bytes: number }[];
+  counts: Record<string, number>;
+}
+
+const pageState = (page: Page) =>
+  page.evaluate(() => (window as unknown as { handgesture: PageState }).handgesture) as Promise<PageState>;
+
+/** Waits until the page has processed frames covering `seconds` of the stream in `mode`, and returns them. */
+async function watch(page: Page, mode: "local" | "api", seconds: number): Promise<PageFrame[]> {
+  const start = await page.evaluate(() => (window as unknown as { handgesture: PageState }).handgesture.frames.length);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const frames = (await pageState(page)).frames.slice(start).filter((f) => f.mode === mode);
+    // The first frames after a switch still carry the previous model's smoothing: skip a second of stream.
+    const t0 = frames[0]?.mediaTime;
+    const span = t0 === undefined ? 0 : (frames.at(-1)?.mediaTime ?? t0) - t0;
+    if (span >= seconds + 1) return frames.filter((f) => (f.mediaTime ?? 0) >= (t0 as number) + 1);
+    if (Date.now() > deadline) throw new Error(`only ${span.toFixed(1)} s of stream in ${mode} mode after 120 s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+function expectClipNamed(frames: readonly PageFrame[], label: string): void {
+  const scores = scoreTimeline(frames, clipFrames());
+  console.log(
+    `${label}: ${frames.length} frames; named while on screen: ` +
+      scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", "),
+  );
+  for (const s of scores) {
+    expect(s.frames, `${s.gesture} processed frames`).toBeGreaterThanOrEqual(2);
+    expect(s.share, `${label}: share of ${s.gesture}'s frames named ${s.gesture}`).toBeGreaterThan(0.5);
+  }
+  // In order: the labels, runs collapsed, go round palm → fist → like → peace → call → two_up.
+  const runs = labelRuns(frames).filter((l) => (CLIP_GESTURES as readonly string[]).includes(l));
+  expect(runs.length).toBeGreaterThanOrEqual(CLIP_GESTURES.length);
+  const first = CLIP_GESTURES.indexOf(runs[0] as (typeof CLIP_GESTURES)[number]);
+  const expected = runs.map((_, i) => CLIP_GESTURES[(first + i) % CLIP_GESTURES.length]);
+  expect(runs).toEqual(expected);
+}
+
+function ffprobe(file: string): { codec: string; width: number; height: number; seconds: number } {
+  const json = JSON.parse(
+    execFileSync("ffprobe", ["-v", "error", "-show_streams", "-show_packets", "-of", "json", file], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  const video = json.streams.find((s: { codec_type: string }) => s.codec_type === "video");
+  // MediaRecorder's WebM has no duration in its header: the last packet's end is the video's length.
+  const ends = json.packets.map(
+    (p: { pts_time: string; duration_time?: string }) => Number(p.pts_time) + Number(p.duration_time ?? 0),
+  );
+  return { codec: video.codec_name, width: video.width, height: video.height, seconds: Math.max(...ends) };
+}
+
+describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hg-ui-e2e-"));
+  const mlruns = join(dir, "mlruns");
+  let ui: CliServer;
+  let serve: CliServer;
+  let uiUrl: string;
+  let apiUrl: string;
+  let browser: BrowserContext;
+  let page: Page;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // The page as `npm run build` makes it, from the sources under test.
+    await build({ configFile: join(ROOT, "web", "vite.config.ts"), logLevel: "error" });
+    mkdirSync(SHOTS, { recursive: true });
+    ui = startCli(["ui", "-p", "0", "--tracking-uri", mlruns], { cwd: dir });
+    uiUrl = await ui.url;
+    // API mode talks to a scoring server of its own, on another port: the page's origin must be allowed (CORS).
+    serve = startCli(
+      ["serve", "-m", "models:/hand-gesture/Production", "-p", "0", "--tracking-uri", mlruns, "--cors-origin", uiUrl],
+      { cwd: dir },
+    );
+    apiUrl = await serve.url;
+    browser = await launchChromium({ fakeCamera: CLIP });
+    browser.on("request", (r) => requests.push(r.url()));
+    page = await browser.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(`${uiUrl}/?api=${encodeURIComponent(apiUrl)}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const codes = await Promise.all([ui?.stop(), serve?.stop()]);
+    expect(codes).toEqual([0, 0]);
+  });
+
+  it("registered the shipped default model and serves it to the page", async () => {
+    expect(ui.output().stdout).toMatch(/registered the shipped default model as version 1/);
+    expect(ui.output().stdout).toContain("model: hand-gesture/1");
+    await page.waitForFunction(() => document.getElementById("model-name")?.textContent?.includes("hand-gesture/1"));
+  });
+
+  it("names palm, fist, like, peace, call, two_up in order with the model in the page, and records", async () => {
+    await page.waitForFunction(() => (window as unknown as { handgesture: PageState }).handgesture.ready, null, {
+      timeout: 60_000,
+    });
+    // Record about four seconds of the annotated canvas while watching.
+    await page.click("#record");
+    const recordStart = Date.now();
+    const frames = await watch(page, "local", WATCH_SECONDS);
+    await page.screenshot({ path: join(SHOTS, "ui-local.png") });
+    const recorded = Math.max(4000, Date.now() - recordStart);
+    await page.click("#record");
+    await page.waitForFunction(() => (window as unknown as { handgesture: PageState }).handgesture.recordings.length);
+    expectClipNamed(frames, "local");
+    // Classification in the page: under a millisecond per frame (the clock resolves microseconds: the page is
+    // cross-origin isolated).
+    const classify = frames.map((f) => f.classifyMs).sort((a, b) => a - b);
+    expect(classify[Math.floor(classify.length / 2)]).toBeLessThan(1);
+
+    const state = await pageState(page);
+    expect(state.error).toBe("");
+    const saved = state.recordings[0];
+    expect(saved.file).toMatch(/^output_videos\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.webm$/);
+    expect(readdirSync(join(dir, "output_videos"))).toEqual([saved.file.split("/")[1]]);
+    const probe = ffprobe(join(dir, saved.file));
+    console.log(`recording: ${saved.bytes} bytes, ${probe.codec} ${probe.width}x${probe.height}, ${probe.seconds} s`);
+    expect(["vp8", "vp9"]).toContain(probe.codec);
+    expect([probe.width, probe.height]).toEqual([640, 480]);
+    expect(probe.seconds).toBeGreaterThan(recorded / 1000 - 1.5);
+    expect(probe.seconds).toBeLessThan(recorded / 1000 + 1.5);
+    // The server also hands it back for download.
+    const download = await fetch(`${uiUrl}${saved.url}`);
+    expect(download.status).toBe(200);
+    expect((await download.arrayBuffer()).byteLength).toBe(saved.bytes);
+  }, 240_000);
+
+  it("names them the same way through the scoring API, switched live", async () => {
+    await page.click("input[name=mode][value=api]");
+    await page.waitForFunction(() => document.getElementById("model-name")?.textContent?.startsWith("API"));
+    const frames = await watch(page, "api", WATCH_SECONDS);
+    await page.screenshot({ path: join(SHOTS, "ui-api.png") });
+    expectClipNamed(frames, "api");
+    expect(frames.every((f) => f.hands.length === 0 || (f.rttMs ?? -1) >= 0)).toBe(true);
+    expect(await page.textContent("#rtt-ms")).toMatch(/(µs|ms)$/);
+  }, 240_000);
+
+  it("collects samples under a label into a CSV that training reads", async () => {
+    await page.click("input[name=mode][value=local]");
+    await page.fill("#collect-label", "palm");
+    await page.check("#collect");
+    await page.waitForFunction(
+      () => ((window as unknown as { handgesture: PageState }).handgesture.counts.palm ?? 0) >= 5,
+      null,
+      { timeout: 60_000 },
+    );
+    await page.uncheck("#collect");
+    await page.waitForTimeout(500);
+    const counts = (await pageState(page)).counts;
+    const table = await readLandmarkCsv(join(dir, "collected_samples.csv"));
+    expect(table.labels.length).toBe(counts.palm);
+    expect(new Set(table.labels)).toEqual(new Set(["palm"]));
+    // Pixel convention: x within the 640-pixel frame, y within 480, and not the 0..1 of MediaPipe's output.
+    let maxX = 0;
+    let maxY = 0;
+    for (let r = 0; r < table.X.rows; r++) {
+      for (let k = 0; k < 21; k++) {
+        maxX = Math.max(maxX, table.X.data[r * 63 + 3 * k]);
+        maxY = Math.max(maxY, table.X.data[r * 63 + 3 * k + 1]);
+      }
+    }
+    expect(maxX).toBeGreaterThan(100);
+    expect(maxX).toBeLessThanOrEqual(640);
+    expect(maxY).toBeGreaterThan(100);
+    expect(maxY).toBeLessThanOrEqual(480);
+    expect(await page.textContent("#counts")).toContain(`palm${counts.palm}`);
+  }, 120_000);
+
+  it("made no request that left this machine, and no page error", () => {
+    expect(requests.length).toBeGreaterThan(20);
+    const away = requests.filter((u) => {
+      const url = new URL(u);
+      return !(url.protocol === "data:" || url.protocol === "blob:" || url.hostname === "127.0.0.1");
+    });
+    expect(away).toEqual([]);
+    // MediaPipe's own files came from this server, not a CDN.
+    expect(requests.some((u) => u.startsWith(`${uiUrl}/mediapipe/hands/hand_landmark_full.tflite`))).toBe(true);
+    expect(requests.some((u) => u.startsWith(`${apiUrl}/invocations`))).toBe(true);
+    expect(pageErrors).toEqual([]);
+    expect(existsSync(join(SHOTS, "ui-local.png"))).toBe(true);
+  });
+});
