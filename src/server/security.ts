@@ -55,7 +55,15 @@ export function bearerAuth(token: string, needsAuth: IsWrite): MiddlewareHandler
 export function secure(app: Hono, options: SecurityOptions, isWrite: IsWrite = writesByMethod): void {
   const origins = [...(options.corsOrigins ?? [])];
   if (origins.length > 0) {
-    app.use("*", cors({ origin: origins, allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
+    app.use(
+      "*",
+      cors({
+        origin: origins,
+        allowHeaders: ["Authorization", "Content-Type"],
+        exposeHeaders: ["X-Model-Version", "X-Worker"], // which model and worker answered: the page shows it
+        maxAge: 600,
+      }),
+    );
   }
   const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const tooLarge = (c: Context) =>

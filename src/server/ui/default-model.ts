@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { HandgestureError } from "../../core/errors.js";
 import { fromModelFile, type ModelFile } from "../../core/model-file.js";
 import { readText } from "../../node/model-io.js";
+import { PACKAGE_ROOT } from "../../node/package-root.js";
 import { VERSION } from "../../node/version.js";
 import type { TrackingClient } from "../../tracking/client.js";
 import type { ModelVersion } from "../../tracking/entities.js";
@@ -15,20 +14,8 @@ import type { ModelVersion } from "../../tracking/entities.js";
  * the one function that puts it in a registry that has no Production model yet.
  */
 
-/** The folder holding package.json above `from` (src/server/ui under tsx, dist/server/ui when built). */
-function repoRoot(from: string): string {
-  for (let dir = from; ; ) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return resolve(from, "..", "..", ".."); // no package.json: src|dist/server/ui → the root
-    dir = up;
-  }
-}
-
-const REPO_ROOT = repoRoot(dirname(fileURLToPath(import.meta.url)));
-
 /** Absolute path of the shipped default model: <repo>/models/default/model.json. */
-export const DEFAULT_MODEL_FILE = join(REPO_ROOT, "models", "default", "model.json");
+export const DEFAULT_MODEL_FILE = join(PACKAGE_ROOT, "models", "default", "model.json");
 
 /** The experiment and run name under which the default model is logged before it is registered. */
 export const DEFAULT_MODEL_EXPERIMENT = "handgesture-default-model";
@@ -216,7 +203,7 @@ async function readOptional(path: string): Promise<Uint8Array | null> {
 
 /** The model file relative to the repository (models/default/model.json) when inside it, else its absolute path. */
 function displayPath(path: string): string {
-  const rel = relative(REPO_ROOT, path);
+  const rel = relative(PACKAGE_ROOT, path);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return path;
   return rel.split(sep).join("/");
 }
