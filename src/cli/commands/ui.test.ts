@@ -1,40 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../../../test/cli.js";
+import { startCli } from "../../../test/processes.js";
 import { FileStore } from "../../tracking/file-store.js";
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../main.ts");
-
-/** `handgesture ui` in a child process; resolves with the URL it prints. */
+/** `handgesture ui` in a child process, in a temp folder of its own (recordings and samples would go there). */
 function startUi(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "ui", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const url = new Promise<string>((ok, fail) => {
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (m) ok(m[1]);
-    });
-    child.once("exit", (code) => fail(new Error(`ui exited ${code} before listening: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
-  return { child, url, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function stop(child: ChildProcess, exited: Promise<number | null>) {
-  child.kill("SIGTERM");
-  return exited;
+  return startCli(["ui", ...args], { cwd: mkdtempSync(join(tmpdir(), "hg-ui-cwd-")), env });
 }
 
 describe("handgesture ui", () => {
@@ -57,7 +31,7 @@ describe("handgesture ui", () => {
       const got = await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=from-ui`);
       expect((await got.json()).experiment.name).toBe("from-ui");
     } finally {
-      expect(await stop(ui.child, ui.exited)).toBe(0);
+      expect(await ui.stop()).toBe(0);
     }
     expect((await new FileStore(mlruns).getExperimentByName("from-ui"))?.name).toBe("from-ui");
   });
@@ -86,7 +60,7 @@ describe("handgesture ui", () => {
       expect(ok.status).toBe(200);
       expect(ok.headers.get("access-control-allow-origin")).toBe("http://b.example");
     } finally {
-      expect(await stop(ui.child, ui.exited)).toBe(0);
+      expect(await ui.stop()).toBe(0);
     }
     expect(existsSync(join(dir, "mlruns", "0", "meta.yaml"))).toBe(true);
   });

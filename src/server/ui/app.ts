@@ -7,12 +7,13 @@
  *   /api/2.0/..., /health, /version       the tracking server (MLflow's REST API) over the same store
  * Each part is its own Hono app; a request goes to one of them by its path.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toModelFile } from "../../core/model-file.js";
+import { writeFileAtomic } from "../../node/model-io.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import { errorBody, HttpError, notFound, onError } from "../errors.js";
 import { createScoringApp } from "../scoring/app.js";
@@ -101,9 +102,7 @@ export function createUiApp(options: UiAppOptions): UiApp {
       await mkdir(recordingsDir, { recursive: true });
       const name = recordingName();
       const file = join(recordingsDir, name);
-      const tmp = `${file}.${process.pid}.part`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, file); // a crash mid-write leaves a .part, never a truncated .webm
+      await writeFileAtomic(file, bytes); // through a temporary file: a crash never leaves a truncated .webm
       return c.json({ file, url: `/output_videos/${name}`, bytes: bytes.length }, 201);
     },
   );
