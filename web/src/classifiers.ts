@@ -3,7 +3,9 @@
  * library (the same code as training and the CLI), or from a scoring server's /invocations (MLflow's protocol).
  * Both start from the same 63 values in the dataset's convention, made by the core's liveHandToDataset.
  */
+
 import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline } from "../../src/core/index.js";
+import { authHeaders } from "./auth.js";
 
 export interface Classifier {
   readonly kind: "local" | "api";
@@ -48,7 +50,7 @@ export class LocalClassifier implements Classifier {
 
   /** The Production model the server names (or its --model file). */
   static async fromServer(base = ""): Promise<LocalClassifier> {
-    const res = await fetch(`${base}/api/ui/model`);
+    const res = await fetch(`${base}/api/ui/model`, { headers: authHeaders() });
     if (!res.ok) throw new Error(`cannot load the model: ${res.status} ${await res.text()}`);
     const name = res.headers.get("X-Model-Version") ?? "server model";
     return new LocalClassifier(await res.json(), name);
@@ -94,7 +96,7 @@ export class ApiClassifier implements Classifier {
 async function post(url: string, data: number[][]): Promise<{ body: { predictions: unknown[] }; version?: string }> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: authHeaders({ "Content-Type": "application/json" }),
     body: JSON.stringify({ dataframe_split: { columns: COLUMNS, data }, params: { output: "proba" } }),
   });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);

@@ -4,7 +4,7 @@
  * smoothed over recent frames → drawn over the frame, which is what the recorder records.
  *
  * Query parameters preset the controls (for links and tests): mode=local|api, api=<url>, cpu=0|1, hands=1|2,
- * threshold=<0..1>, smoothing=<frames>, source=camera|none.
+ * threshold=<0..1>, smoothing=<frames>, source=camera|none, token=<bearer token of a server with --auth-token>.
  */
 import {
   DEFAULT_SMOOTHING_FRAMES,
@@ -16,6 +16,7 @@ import {
   NO_GESTURE,
   type SmoothedGesture,
 } from "../../src/core/index.js";
+import { authHeaders } from "./auth.js";
 import { ApiClassifier, type Classifier, LocalClassifier } from "./classifiers.js";
 import { type DetectedHand, Landmarker } from "./landmarker.js";
 import { drawFrame, type HandLabel } from "./overlay.js";
@@ -355,7 +356,7 @@ async function sendSamples(values: Float64Array, count: number): Promise<void> {
   for (let h = 0; h < count; h++) data.push(Array.from(values.subarray(h * HAND_DIM, (h + 1) * HAND_DIM)));
   const res = await fetch("/api/ui/samples", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: authHeaders({ "Content-Type": "application/json" }),
     body: JSON.stringify({ label: collectLabel.value.trim(), rows: data }),
   });
   const body = await res.json();
@@ -370,7 +371,7 @@ async function sendSamples(values: Float64Array, count: number): Promise<void> {
 // ---- start ------------------------------------------------------------------------------------------------------
 
 async function start(): Promise<void> {
-  fetch("/api/ui/samples")
+  fetch("/api/ui/samples", { headers: authHeaders() })
     .then((r) => (r.ok ? r.json() : undefined))
     .then((b) => b && showCounts(b.counts, b.file))
     .catch(() => {});

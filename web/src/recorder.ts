@@ -3,6 +3,8 @@
  * saves it under output_videos/<timestamp>.webm. The blob also stays in the page for download.
  */
 
+import { authHeaders } from "./auth.js";
+
 export interface SavedRecording {
   /** Where the server saved it, relative to its working directory. */
   file: string;
@@ -49,7 +51,11 @@ export class CanvasRecorder {
     for (const track of recorder.stream.getTracks()) track.stop();
     this.recorder = undefined;
     const blob = new Blob(this.chunks, { type: "video/webm" });
-    const res = await fetch(upload, { method: "POST", headers: { "Content-Type": "video/webm" }, body: blob });
+    const res = await fetch(upload, {
+      method: "POST",
+      headers: authHeaders({ "Content-Type": "video/webm" }),
+      body: blob,
+    });
     if (!res.ok) throw new Error(`saving the recording failed: ${res.status} ${await res.text()}`);
     const saved = (await res.json()) as { file: string; url: string };
     return { ...saved, blobUrl: URL.createObjectURL(blob), bytes: blob.size };

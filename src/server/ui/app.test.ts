@@ -8,13 +8,14 @@ import { readLandmarkCsv } from "../../node/data.js";
 import { readModel } from "../../node/model-io.js";
 import { FileStore } from "../../tracking/file-store.js";
 import { ServedModel } from "../scoring/served-model.js";
+import type { SecurityOptions } from "../security.js";
 import { createUiApp } from "./app.js";
 import { DEFAULT_MODEL_FILE } from "./default-model.js";
 import { HEADER } from "./samples.js";
 import { mediapipeRoot } from "./serve.js";
 
 /** The UI server's own routes through its fetch, with a real store, the shipped model and real files. */
-async function setUp(options: { maxRecordingBytes?: number } = {}) {
+async function setUp(options: { maxRecordingBytes?: number; security?: SecurityOptions } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "hg-ui-app-"));
   const web = join(dir, "web");
   mkdirSync(web);
@@ -29,6 +30,7 @@ async function setUp(options: { maxRecordingBytes?: number } = {}) {
     recordingsDir: join(dir, "output_videos"),
     samplesFile: join(dir, "samples.csv"),
     maxRecordingBytes: options.maxRecordingBytes,
+    security: options.security,
   });
   const call = (path: string, init?: RequestInit) => app.fetch(new Request(`http://127.0.0.1${path}`, init));
   const postJson = (path: string, body: unknown) =>
@@ -174,5 +176,15 @@ describe("handgesture ui routes", () => {
     const experiments = await postJson("/api/2.0/mlflow/experiments/search", { max_results: 10 });
     expect((await experiments.json()).experiments.map((e: { name: string }) => e.name)).toContain("Default");
     expect((await call("/api/ui/nothing")).status).toBe(404);
+  });
+
+  it("with --auth-token --auth-reads: the page loads without the token, its calls need it", async () => {
+    const { call, postJson } = await setUp({ security: { authToken: "s3cret", authReads: true } });
+    expect((await call("/")).status).toBe(200);
+    expect((await call("/mediapipe/hands/hands.js")).status).toBe(200);
+    expect((await call("/api/ui/model")).status).toBe(401);
+    expect((await call("/api/ui/model", { headers: { Authorization: "Bearer s3cret" } })).status).toBe(200);
+    expect((await postJson("/api/ui/samples", { label: "palm", rows: [hand(0)] })).status).toBe(401);
+    expect((await postJson("/invocations", { inputs: [hand(0)] })).status).toBe(401);
   });
 });

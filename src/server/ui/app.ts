@@ -64,7 +64,6 @@ export function createUiApp(options: UiAppOptions): UiApp {
   const maxRecording = options.maxRecordingBytes ?? DEFAULT_MAX_RECORDING_BYTES;
 
   const page = new Hono();
-  secure(page, { ...security, maxBodyBytes: Math.max(maxRecording, security.maxBodyBytes ?? 0) });
   // Cross-origin isolation: the page's clock then resolves microseconds (it shows per-frame classification time),
   // and nothing from another origin can be embedded in it.
   page.use("*", async (c, next) => {
@@ -72,6 +71,14 @@ export function createUiApp(options: UiAppOptions): UiApp {
     c.res.headers.set("Cross-Origin-Opener-Policy", "same-origin");
     c.res.headers.set("Cross-Origin-Embedder-Policy", "require-corp");
   });
+  // The page and MediaPipe's files are public: a browser cannot put a token on a script tag. Anything else
+  // (no file by that name) falls through to the security middleware and the routes below.
+  page.get(
+    "/mediapipe/hands/*",
+    serveStatic({ root: options.mediapipeRoot, rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/hands/, "") }),
+  );
+  page.get("/*", serveStatic({ root: options.webRoot }));
+  secure(page, { ...security, maxBodyBytes: Math.max(maxRecording, security.maxBodyBytes ?? 0) });
 
   // The model file of whatever model answers now, serialized once per model.
   const modelJson = new WeakMap<ServedModel, string>();
@@ -123,11 +130,6 @@ export function createUiApp(options: UiAppOptions): UiApp {
     return c.json(await samples.append(body));
   });
 
-  page.get(
-    "/mediapipe/hands/*",
-    serveStatic({ root: options.mediapipeRoot, rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/hands/, "") }),
-  );
-  page.get("/*", serveStatic({ root: options.webRoot }));
   page.onError(onError);
   page.notFound(notFound);
 
