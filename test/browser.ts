@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
@@ -38,10 +38,13 @@ export async function launchChromium(options: { fakeCamera?: string } = {}): Pro
       `--use-file-for-fake-video-capture=${options.fakeCamera}`,
     );
   }
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "hg-chromium-")), {
+  const profile = mkdtempSync(join(tmpdir(), "hg-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args,
     viewport: { width: 1280, height: 900 },
   });
+  context.on("close", () => rmSync(profile, { recursive: true, force: true }));
+  return context;
 }

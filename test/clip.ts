@@ -19,9 +19,9 @@ export function clipFrames(file = CLIP): number {
   return n;
 }
 
-/** The gesture on screen at a stream position (seconds). */
-export function gestureAt(mediaTime: number, frames: number): string {
-  const frame = Math.floor(mediaTime * CAMERA_FPS + 1e-6) % frames;
+/** The gesture on screen at a stream position (seconds), the clip played at `fps` frames a second. */
+export function gestureAt(mediaTime: number, frames: number, fps = CAMERA_FPS): string {
+  const frame = Math.floor(mediaTime * fps + 1e-6) % frames;
   return CLIP_GESTURES[Math.floor((frame * CLIP_GESTURES.length) / frames)];
 }
 
@@ -44,9 +44,9 @@ export interface GestureScore {
 }
 
 /** For each gesture of the clip: how often the page named it while it was on screen. */
-export function scoreTimeline(frames: readonly PageFrame[], clipLength: number): GestureScore[] {
+export function scoreTimeline(frames: readonly PageFrame[], clipLength: number, fps = CAMERA_FPS): GestureScore[] {
   return CLIP_GESTURES.map((gesture) => {
-    const on = frames.filter((f) => f.mediaTime !== undefined && gestureAt(f.mediaTime, clipLength) === gesture);
+    const on = frames.filter((f) => f.mediaTime !== undefined && gestureAt(f.mediaTime, clipLength, fps) === gesture);
     const named = on.filter((f) => f.hands[0]?.label === gesture).length;
     return { gesture, frames: on.length, named, share: on.length ? named / on.length : 0 };
   });

@@ -17,7 +17,7 @@ import { readLandmarkCsv } from "../src/node/data.js";
 import { hasChromium, launchChromium } from "./browser.js";
 import { CLIP, CLIP_GESTURES, clipFrames, labelRuns, type PageFrame, scoreTimeline } from "./clip.js";
 import { type CliServer, startCli } from "./processes.js";
-import { hasShared } from "./shared.js";
+import { hasShared, sharedPath } from "./shared.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Screenshots land here for people to look at (git ignores it). */
@@ -57,7 +57,8 @@ function expectClipNamed(frames: readonly PageFrame[], label: string): void {
   const scores = scoreTimeline(frames, clipFrames());
   console.log(
     `${label}: ${frames.length} frames; named while on screen: ` +
-      scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", "),
+      scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", ") +
+      `; labels in order: ${labelRuns(frames, 1).join(" ")}`,
   );
   for (const s of scores) {
     expect(s.frames, `${s.gesture} processed frames`).toBeGreaterThanOrEqual(2);
@@ -203,6 +204,79 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     expect(maxY).toBeGreaterThan(100);
     expect(maxY).toBeLessThanOrEqual(480);
     expect(await page.textContent("#counts")).toContain(`palm${counts.palm}`);
+  }, 120_000);
+
+  it("takes an image file instead of the camera: two hands side by side, each named", async () => {
+    // Two real photos side by side (ffmpeg's hstack): like on the left, peace on the right.
+    const two = join(dir, "like-peace.jpg");
+    const tile = (g: string) => sharedPath("media", "tiles", `${g}.jpg`);
+    execFileSync("ffmpeg", [
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      tile("like"),
+      "-i",
+      tile("peace"),
+      "-filter_complex",
+      "hstack",
+      two,
+    ]);
+    const before = (await pageState(page)).frames.length;
+    await page.setInputFiles("#file", two);
+    await page.waitForFunction(
+      (n) => {
+        const frames = (window as unknown as { handgesture: PageState }).handgesture.frames.slice(n);
+        return frames.filter((f) => f.mediaTime === undefined && f.hands.length === 2).length >= 5;
+      },
+      before,
+      { timeout: 60_000 },
+    );
+    const frames = (await pageState(page)).frames.slice(before).filter((f) => f.hands.length === 2);
+    const last = frames.at(-1) as PageFrame;
+    expect(last.hands.map((h) => h.label).sort()).toEqual(["like", "peace"]);
+    await page.screenshot({ path: join(SHOTS, "ui-two-hands.png") });
+  }, 120_000);
+
+  it("takes a video file: the clip as WebM at its own 15 frames a second, named as the camera was", async () => {
+    // A video file of the same clip: ffmpeg encodes it at its true rate, so each gesture is on screen for 2 s.
+    const webm = join(dir, "clip.webm");
+    execFileSync("ffmpeg", [
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "mjpeg",
+      "-framerate",
+      "15",
+      "-i",
+      CLIP,
+      "-c:v",
+      "libvpx",
+      "-deadline",
+      "realtime",
+      "-cpu-used",
+      "8",
+      "-b:v",
+      "1M",
+      webm,
+    ]);
+    const before = (await pageState(page)).frames.length;
+    await page.setInputFiles("#file", webm);
+    await page.waitForFunction(
+      (n) => {
+        const frames = (window as unknown as { handgesture: PageState }).handgesture.frames.slice(n);
+        const times = frames.flatMap((f) => (f.mediaTime === undefined ? [] : [f.mediaTime]));
+        return times.length > 0 && Math.max(...times) >= 11.5; // the whole file once
+      },
+      before,
+      { timeout: 90_000 },
+    );
+    // The first second after the switch still carries the camera's or the image's hands in the smoothing.
+    const frames = (await pageState(page)).frames.slice(before).filter((f) => (f.mediaTime ?? -1) >= 1);
+    const scores = scoreTimeline(frames, clipFrames(), 15);
+    console.log(`video file: ${scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", ")}`);
+    for (const s of scores.slice(1)) expect(s.share, s.gesture).toBeGreaterThan(0.5);
   }, 120_000);
 
   it("made no request that left this machine, and no page error", () => {
