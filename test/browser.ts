@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
@@ -45,6 +46,9 @@ export async function launchChromium(options: { fakeCamera?: string } = {}): Pro
     args,
     viewport: { width: 1280, height: 900 },
   });
-  context.on("close", () => rmSync(profile, { recursive: true, force: true }));
+  // Chromium may still be writing its profile as the context closes: retry, and never fail a test over it.
+  context.on("close", () => {
+    rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(() => {});
+  });
   return context;
 }

@@ -134,6 +134,7 @@ let image: HTMLImageElement | undefined;
 
 async function useCamera(): Promise<void> {
   image = undefined;
+  video.removeAttribute("src"); // a video file played before
   const stream = await navigator.mediaDevices.getUserMedia({
     video: { width: 640, height: 480, frameRate: { ideal: 15 } },
     audio: false,
@@ -160,7 +161,11 @@ async function useFile(file: File): Promise<void> {
 
 $<HTMLInputElement>("file").addEventListener("change", async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) await useFile(file).catch((err) => setStatus(`file: ${(err as Error).message}`, true));
+  if (!file) return;
+  // The camera button becomes the way back to the camera.
+  const camera = document.querySelector<HTMLInputElement>("input[name=source][value=camera]");
+  if (camera) camera.checked = false;
+  await useFile(file).catch((err) => setStatus(`file: ${(err as Error).message}`, true));
 });
 for (const r of document.querySelectorAll<HTMLInputElement>("input[name=source]")) {
   r.addEventListener("change", () => useCamera().catch((err) => setStatus(`camera: ${err.message}`, true)));
