@@ -43,6 +43,33 @@ export const FINGERS: readonly (readonly number[])[] = [
   [WRIST, PINKY_MCP, PINKY_PIP, PINKY_DIP, PINKY_TIP],
 ];
 
+/** The skeleton: the 23 bones between landmarks (MediaPipe's order), with the finger (or palm) each belongs to. */
+export const HAND_BONES: readonly (readonly [number, number, string])[] = [
+  [0, 1, "thumb"],
+  [1, 2, "thumb"],
+  [2, 3, "thumb"],
+  [3, 4, "thumb"],
+  [0, 5, "index"],
+  [5, 6, "index"],
+  [6, 7, "index"],
+  [7, 8, "index"],
+  [0, 9, "middle"],
+  [9, 10, "middle"],
+  [10, 11, "middle"],
+  [11, 12, "middle"],
+  [5, 9, "palm"],
+  [0, 13, "ring"],
+  [13, 14, "ring"],
+  [14, 15, "ring"],
+  [15, 16, "ring"],
+  [9, 13, "palm"],
+  [0, 17, "pinky"],
+  [17, 18, "pinky"],
+  [18, 19, "pinky"],
+  [19, 20, "pinky"],
+  [13, 17, "palm"],
+];
+
 /** The 63 column names in the dataset's (interleaved) order: x1, y1, z1, ..., x21, y21, z21. */
 export const COLUMNS: readonly string[] = Object.freeze(
   Array.from({ length: HAND_DIM }, (_, k) => `${"xyz"[k % 3]}${Math.floor(k / 3) + 1}`),

@@ -5,28 +5,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BENCH_CSV, DEV_CSV, hasShared } from "../../test/shared.js";
 import { DataError, HandgestureError } from "../core/errors.js";
 import { inspectTable } from "../core/inspect.js";
+import { HAGRID_LABELS } from "../core/labels.js";
 import { readLandmarkCsv } from "./data.js";
 
-const CLASSES = [
-  "call",
-  "dislike",
-  "fist",
-  "four",
-  "like",
-  "mute",
-  "ok",
-  "one",
-  "palm",
-  "peace",
-  "peace_inverted",
-  "rock",
-  "stop",
-  "stop_inverted",
-  "three",
-  "three2",
-  "two_up",
-  "two_up_inverted",
-];
+const CLASSES = HAGRID_LABELS;
 
 describe("readLandmarkCsv: files", () => {
   const dir = mkdtempSync(join(tmpdir(), "handgesture-data-"));

@@ -1,6 +1,8 @@
 import { inflateSync } from "node:zlib";
 import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, it } from "vitest";
+import { HAGRID_LABELS } from "../core/labels.js";
+import { HAND_BONES } from "../core/landmarks.js";
 import {
   classDistributionPng,
   classDistributionSpec,
@@ -8,32 +10,12 @@ import {
   confusionMatrixSpec,
   familyComparisonPng,
   familyComparisonSpec,
-  HAND_BONES,
   landmarkSkeletonsPng,
   landmarkSkeletonsSpec,
 } from "./charts.js";
 import { chartFontFiles, FONT, svgToPng, vegaLiteToSvg } from "./render.js";
 
-const LABELS = [
-  "call",
-  "dislike",
-  "fist",
-  "four",
-  "like",
-  "mute",
-  "ok",
-  "one",
-  "palm",
-  "peace",
-  "peace_inverted",
-  "rock",
-  "stop",
-  "stop_inverted",
-  "three",
-  "three2",
-  "two_up",
-  "two_up_inverted",
-];
+const LABELS = [...HAGRID_LABELS];
 
 interface Png {
   width: number;

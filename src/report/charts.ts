@@ -3,34 +3,8 @@
  * resvg with the bundled DejaVu Sans. Inputs are plain data; every function returns the PNG file's bytes.
  */
 import type { TopLevelSpec } from "vega-lite";
+import { HAND_BONES } from "../core/landmarks.js";
 import { BASE_CONFIG, vegaLiteToPng } from "./render.js";
-
-/** The 21-landmark hand's bones (MediaPipe's order), with the finger each belongs to. */
-export const HAND_BONES: readonly (readonly [number, number, string])[] = [
-  [0, 1, "thumb"],
-  [1, 2, "thumb"],
-  [2, 3, "thumb"],
-  [3, 4, "thumb"],
-  [0, 5, "index"],
-  [5, 6, "index"],
-  [6, 7, "index"],
-  [7, 8, "index"],
-  [0, 9, "middle"],
-  [9, 10, "middle"],
-  [10, 11, "middle"],
-  [11, 12, "middle"],
-  [5, 9, "palm"],
-  [0, 13, "ring"],
-  [13, 14, "ring"],
-  [14, 15, "ring"],
-  [15, 16, "ring"],
-  [9, 13, "palm"],
-  [0, 17, "pinky"],
-  [17, 18, "pinky"],
-  [18, 19, "pinky"],
-  [19, 20, "pinky"],
-  [13, 17, "palm"],
-];
 
 const FINGERS = ["thumb", "index", "middle", "ring", "pinky", "palm"];
 const FINGER_COLORS = ["#e6550d", "#3182bd", "#31a354", "#756bb1", "#d6616b", "#636363"];

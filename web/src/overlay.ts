@@ -1,5 +1,5 @@
 /** Draws a frame and, over it, each hand's skeleton, handedness and gesture: what is shown is what gets recorded. */
-import { FINGERS, NO_GESTURE } from "../../src/core/index.js";
+import { HAND_BONES, NO_GESTURE } from "../../src/core/index.js";
 import type { DetectedHand } from "./landmarker.js";
 
 export interface HandLabel {
@@ -7,11 +7,6 @@ export interface HandLabel {
   label: string;
   probability: number;
 }
-
-const BONES: [number, number][] = [];
-for (const chain of FINGERS) for (let i = 1; i < chain.length; i++) BONES.push([chain[i - 1], chain[i]]);
-// Across the palm: the knuckles, index to pinky.
-BONES.push([5, 9], [9, 13], [13, 17]);
 
 const COLOURS: Record<string, string> = { Left: "#35c2ff", Right: "#ffb020" };
 
@@ -29,7 +24,7 @@ export function drawFrame(
     ctx.lineWidth = 3;
     ctx.strokeStyle = colour;
     ctx.beginPath();
-    for (const [a, b] of BONES) {
+    for (const [a, b] of HAND_BONES) {
       ctx.moveTo(pts[a].x * width, pts[a].y * height);
       ctx.lineTo(pts[b].x * width, pts[b].y * height);
     }
