@@ -27,7 +27,7 @@ export function gestureAt(mediaTime: number, frames: number, fps = CAMERA_FPS): 
 
 export interface PageFrame {
   mediaTime?: number;
-  hands: { label: string; probability: number }[];
+  hands: { label: string; probability: number; best: string; handedness: string }[];
   landmarkMs: number;
   classifyMs: number;
   rttMs?: number;
