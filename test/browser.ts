@@ -19,7 +19,7 @@ export function hasChromium(): boolean {
  * Headless Chromium with a fresh profile, no background traffic (this machine's network is closed: without these
  * flags Chromium keeps trying Google's hosts) and, when given, a video file playing as the camera.
  */
-export async function launchChromium(options: { fakeCamera?: string } = {}): Promise<BrowserContext> {
+export async function launchChromium(options: { fakeCamera?: string; proxy?: string } = {}): Promise<BrowserContext> {
   const args = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,6 +32,10 @@ export async function launchChromium(options: { fakeCamera?: string } = {}): Pro
     "--disable-domain-reliability",
     "--no-pings",
   ];
+  if (options.proxy) {
+    // Everything through the proxy, loopback too (Chromium bypasses proxies for loopback unless told not to).
+    args.push(`--proxy-server=${options.proxy}`, "--proxy-bypass-list=<-loopback>");
+  }
   if (options.fakeCamera) {
     args.push(
       "--use-fake-device-for-media-stream",
