@@ -6,7 +6,7 @@
  * every request the browser makes is checked to stay on this machine.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -244,6 +244,14 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     const knn = join(dir, "seed-knn.json");
     const fit = cli(["fit", "--data", DEV_CSV, "--pipeline", "seed-knn", "--out", knn]);
     expect(fit.status, fit.stderr).toBe(0);
+    // A file that is not a model is refused with a message, and the page goes on with the model it had.
+    const notModel = join(dir, "not-a-model.json");
+    writeFileSync(notModel, JSON.stringify({ format: "something-else" }));
+    await page.setInputFiles("#model-file", notModel);
+    await page.waitForFunction(() =>
+      document.getElementById("status")?.textContent?.includes("not a handgesture model"),
+    );
+    expect(await page.textContent("#model-name")).toBe("in page: hand-gesture/1");
     const before = (await pageState(page)).frames.length;
     await page.setInputFiles("#model-file", knn);
     await page.waitForFunction(() => document.getElementById("model-name")?.textContent === "in page: seed-knn.json");

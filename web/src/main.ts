@@ -59,7 +59,7 @@ const state = {
 function setStatus(text: string, isError = false): void {
   status.textContent = text;
   status.classList.toggle("error", isError);
-  if (isError) state.error = text;
+  state.error = isError ? text : "";
 }
 
 // ---- controls -------------------------------------------------------------------------------------------------
@@ -121,9 +121,16 @@ apiUrl.addEventListener("change", () => currentMode() === "api" && chooseClassif
 $<HTMLInputElement>("model-file").addEventListener("change", async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;
-  localModelFile = { json: JSON.parse(await file.text()), name: file.name };
+  const previous = localModelFile;
+  try {
+    localModelFile = { json: JSON.parse(await file.text()), name: file.name };
+  } catch (err) {
+    setStatus(`model file ${file.name}: not JSON (${(err as Error).message})`, true);
+    return;
+  }
   (modeRadio("local") as HTMLInputElement).checked = true;
   await chooseClassifier();
+  if (state.classifier?.name !== file.name) localModelFile = previous; // refused: keep what ran before
 });
 for (const input of [threshold, smoothing])
   input.addEventListener("change", () => smoother?.configure(smoothingOptions()));
@@ -136,7 +143,7 @@ async function useCamera(): Promise<void> {
   image = undefined;
   video.removeAttribute("src"); // a video file played before
   const stream = await navigator.mediaDevices.getUserMedia({
-    video: { width: 640, height: 480, frameRate: { ideal: 15 } },
+    video: { width: 640, height: 480 },
     audio: false,
   });
   video.srcObject = stream;
