@@ -122,6 +122,35 @@ function summarize(s: Stretch, mode: "local" | "api", clipLength: number): Recor
     "landmarks max": `${fmt(Math.max(...frames.map((f) => f.landmarkMs)), 1)} ms`,
     "classify p50 / p95 / p99 (API: rtt)": triple(classify, scale, d, unit),
     "classify max": `${fmt(Math.max(...classify) * scale, d)} ${unit}`,
+    "wait for the frame p50 / p95": `${[50, 95]
+      .map((p) =>
+        fmt(
+          percentile(
+            frames.map((f) => f.waitMs ?? Number.NaN),
+            p,
+          ),
+          1,
+        ),
+      )
+      .join(" / ")} ms`,
+    "draw p50 / p95": `${[50, 95]
+      .map((p) =>
+        fmt(
+          percentile(
+            frames.map((f) => f.drawMs ?? Number.NaN),
+            p,
+          ),
+          1,
+        ),
+      )
+      .join(" / ")} ms`,
+    "frame to frame p50 (page's t clock)": `${fmt(
+      percentile(
+        frames.slice(1).map((f, i) => f.t - frames[i].t),
+        50,
+      ),
+      1,
+    )} ms`,
     "gesture named while on screen": `${named}/${onScreen} (${pct(onScreen ? named / onScreen : 0)})`,
   };
   for (const x of scores) row[`  ${x.gesture}`] = `${x.named}/${x.frames} (${pct(x.share)})`;

@@ -28,8 +28,10 @@ export function gestureAt(mediaTime: number, frames: number, fps = CAMERA_FPS): 
 export interface PageFrame {
   mediaTime?: number;
   hands: { label: string; probability: number; best: string; handedness: string }[];
+  waitMs?: number;
   landmarkMs: number;
   classifyMs: number;
+  drawMs?: number;
   rttMs?: number;
   mode: "local" | "api";
 }

@@ -24,6 +24,8 @@ export interface ClassifyTiming {
   rttMs?: number;
 }
 
+const WARM_UP_PREDICTIONS = 300;
+
 /** The fitted pipeline, run in the page. */
 export class LocalClassifier implements Classifier {
   readonly kind = "local";
@@ -37,6 +39,11 @@ export class LocalClassifier implements Classifier {
     this.model = model;
     this.classes = model.classes;
     this.name = name;
+    // A few hundred predictions now (some 20 ms), so the JIT has compiled the model's code before the first frame
+    // instead of during the first seconds of frames, which would otherwise take a millisecond or more each.
+    const hand = Float64Array.from(openHand());
+    const out = new Float64Array(model.classes.length);
+    for (let i = 0; i < WARM_UP_PREDICTIONS; i++) model.predictProbaRow(hand, out);
   }
 
   async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {

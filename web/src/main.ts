@@ -33,6 +33,10 @@ export interface FrameRecord {
   /** The frame's position in its stream or file, seconds (requestVideoFrameCallback's mediaTime), when known. */
   mediaTime?: number;
   hands: { handedness: string; label: string; probability: number; best: string }[];
+  /** Drawing the frame and its overlay on the canvas. */
+  drawMs?: number;
+  /** Waiting for this frame after the last one was done (the camera's pace, or the browser's next repaint). */
+  waitMs: number;
   landmarkMs: number;
   classifyMs: number;
   rttMs?: number;
@@ -210,6 +214,7 @@ function show(id: string, ms: number | undefined): void {
 
 async function loop(landmarker: Landmarker): Promise<void> {
   for (;;) {
+    const w0 = performance.now();
     const { t, mediaTime } = await nextFrame(); // yields to rendering once a frame, so the recorder gets frames too
     const source: HTMLVideoElement | HTMLImageElement | undefined =
       image ?? (video.readyState >= 2 ? video : undefined);
@@ -238,6 +243,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
     const classifier = state.classifier;
     const labels: HandLabel[] = [];
     const record: FrameRecord = {
+      waitMs: t0 - w0,
       t,
       mediaTime,
       hands: [],
@@ -266,7 +272,9 @@ async function loop(landmarker: Landmarker): Promise<void> {
     } else if (count === 0) {
       smoother?.beginFrame();
     }
+    const d0 = performance.now();
     drawFrame(ctx, source, hands.slice(0, count), labels);
+    record.drawMs = performance.now() - d0;
 
     if (lastT > 0 && t > lastT) fps = fps === 0 ? 1000 / (t - lastT) : 0.9 * fps + 0.1 * (1000 / (t - lastT));
     lastT = t;
