@@ -122,6 +122,7 @@ function summarize(s: Stretch, mode: "local" | "api", clipLength: number): Recor
     "landmarks max": `${fmt(Math.max(...frames.map((f) => f.landmarkMs)), 1)} ms`,
     "classify p50 / p95 / p99 (API: rtt)": triple(classify, scale, d, unit),
     "classify max": `${fmt(Math.max(...classify) * scale, d)} ${unit}`,
+    "classify over 1 ms (frames)": fmt(classify.filter((ms) => ms >= 1).length),
     "wait for the frame p50 / p95": `${[50, 95]
       .map((p) =>
         fmt(
