@@ -189,6 +189,8 @@ function nextFrame(): Promise<{ t: number; mediaTime?: number }> {
       video.requestVideoFrameCallback((now, meta) =>
         resolve({ t: meta.captureTime ?? meta.expectedDisplayTime ?? now, mediaTime: meta.mediaTime }),
       );
+      // A video replaced meanwhile (another source chosen) never calls back: go on without it.
+      setTimeout(() => resolve({ t: performance.now() }), 500);
     } else {
       requestAnimationFrame((now) => resolve({ t: now }));
     }
@@ -213,9 +215,13 @@ function show(id: string, ms: number | undefined): void {
 }
 
 async function loop(landmarker: Landmarker): Promise<void> {
+  let ahead: ReturnType<typeof nextFrame> | undefined;
   for (;;) {
     const w0 = performance.now();
-    const { t, mediaTime } = await nextFrame(); // yields to rendering once a frame, so the recorder gets frames too
+    // Yields to rendering once a frame, so the recorder gets frames too. The next frame was asked for as soon as
+    // this one's landmarks were in: one that arrives while an API request is out is taken at once.
+    const { t, mediaTime } = await (ahead ?? nextFrame());
+    ahead = undefined;
     const source: HTMLVideoElement | HTMLImageElement | undefined =
       image ?? (video.readyState >= 2 ? video : undefined);
     if (!source) continue;
@@ -235,6 +241,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
       continue;
     }
     const landmarkMs = performance.now() - t0;
+    ahead = nextFrame();
     const count = Math.min(hands.length, MAX_HANDS);
     for (let h = 0; h < count; h++) {
       liveHandToDataset({ landmarks: hands[h].landmarks, width, height }, rows.subarray(h * HAND_DIM));
