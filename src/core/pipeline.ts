@@ -128,13 +128,15 @@ export class Pipeline extends BaseClassifier {
       if (this.inputDim < 0) this.classes; // throws NotFittedError when the classifier is not fitted
       this.prepare(x.length);
     }
+    // Straight over the steps: the `transforms` getter builds arrays, and this path must allocate nothing.
     let cur = x;
-    const ts = this.transforms;
-    for (let i = 0; i < ts.length; i++) {
-      ts[i].transformRow(cur, this.buffers[i]);
+    const steps = this.steps;
+    const last = steps.length - 1;
+    for (let i = 0; i < last; i++) {
+      (steps[i][1] as Transformer).transformRow(cur, this.buffers[i]);
       cur = this.buffers[i];
     }
-    this.classifier.predictProbaRow(cur, out);
+    (steps[last][1] as Classifier).predictProbaRow(cur, out);
   }
 
   toJSON(): EstimatorJSON {

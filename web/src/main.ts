@@ -218,8 +218,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
   let ahead: ReturnType<typeof nextFrame> | undefined;
   for (;;) {
     const w0 = performance.now();
-    // Yields to rendering once a frame, so the recorder gets frames too. The next frame was asked for as soon as
-    // this one's landmarks were in: one that arrives while an API request is out is taken at once.
+    // Yields to rendering once a frame, so the recorder gets frames too.
     const { t, mediaTime } = await (ahead ?? nextFrame());
     ahead = undefined;
     const source: HTMLVideoElement | HTMLImageElement | undefined =
@@ -241,7 +240,6 @@ async function loop(landmarker: Landmarker): Promise<void> {
       continue;
     }
     const landmarkMs = performance.now() - t0;
-    ahead = nextFrame();
     const count = Math.min(hands.length, MAX_HANDS);
     for (let h = 0; h < count; h++) {
       liveHandToDataset({ landmarks: hands[h].landmarks, width, height }, rows.subarray(h * HAND_DIM));
@@ -261,6 +259,8 @@ async function loop(landmarker: Landmarker): Promise<void> {
     if (classifier && smoother && count > 0) {
       ensureProbBuffers(classifier.classes.length);
       try {
+        // While an API request is out, a new frame may arrive: ask for it now and take it at once after.
+        if (classifier.kind === "api") ahead = nextFrame();
         const timing = await classifier.classify(rows, count, probs);
         record.classifyMs = timing.classifyMs;
         record.rttMs = timing.rttMs;

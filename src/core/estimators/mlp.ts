@@ -307,8 +307,8 @@ export class MLPClassifier extends BaseClassifier {
     }
     out.fill(0);
     const m = this.member;
-    for (const net of nets) {
-      this.forwardRow(net, x, m);
+    for (let e = 0; e < nets.length; e++) {
+      this.forwardRow(nets[e], x, m);
       for (let j = 0; j < m.length; j++) out[j] += m[j];
     }
     for (let j = 0; j < m.length; j++) out[j] /= nets.length;

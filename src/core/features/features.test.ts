@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HAND_DIM, MIDDLE_TIP, NUM_LANDMARKS, WRIST } from "../landmarks.js";
 import { matrix } from "../matrix.js";
-import { HandShapeFeatures } from "./hand-shape.js";
+import { HandShapeFeatures, hypot2 } from "./hand-shape.js";
 import { LandmarkNormalizer } from "./seed-normalizer.js";
 import { StandardScaler } from "./standard-scaler.js";
 
@@ -191,5 +191,26 @@ describe("StandardScaler", () => {
 
   it("throws NotFittedError before fit", () => {
     expect(() => new StandardScaler().outputDim(3)).toThrow(/not fitted/);
+  });
+});
+
+describe("hypot2", () => {
+  it("equals Math.hypot bit for bit, edge values included", () => {
+    const edges = [0, -0, 1, -1, 5e-324, -5e-324, 1e-300, 1e300, 1.7976931348623157e308, Number.POSITIVE_INFINITY];
+    for (const x of [...edges, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      for (const y of [...edges, Number.NEGATIVE_INFINITY, Number.NaN])
+        expect(Object.is(hypot2(x, y), Math.hypot(x, y))).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.double(), fc.double(), (x, y) => Object.is(hypot2(x, y), Math.hypot(x, y))),
+      { numRuns: 200_000 },
+    );
+    // Hand-sized values, as the features see them.
+    fc.assert(
+      fc.property(fc.double({ min: -3, max: 3 }), fc.double({ min: -3, max: 3 }), (x, y) =>
+        Object.is(hypot2(x, y), Math.hypot(x, y)),
+      ),
+      { numRuns: 200_000 },
+    );
   });
 });
