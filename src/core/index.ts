@@ -30,3 +30,4 @@ export * from "./random.js";
 export * from "./recognize.js";
 export { ESTIMATORS } from "./registry.js";
 export * from "./smoothing.js";
+export * from "./warm-up.js";

@@ -4,7 +4,7 @@
  * Both start from the same 63 values in the dataset's convention, made by the core's liveHandToDataset.
  */
 
-import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline } from "../../src/core/index.js";
+import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline, warmUp, warmUpHand } from "../../src/core/index.js";
 import { authHeaders } from "./auth.js";
 
 export interface Classifier {
@@ -24,8 +24,6 @@ export interface ClassifyTiming {
   rttMs?: number;
 }
 
-const WARM_UP_PREDICTIONS = 300;
-
 /** The fitted pipeline, run in the page. */
 export class LocalClassifier implements Classifier {
   readonly kind = "local";
@@ -39,11 +37,8 @@ export class LocalClassifier implements Classifier {
     this.model = model;
     this.classes = model.classes;
     this.name = name;
-    // A few hundred predictions now (some 20 ms), so the JIT has compiled the model's code before the first frame
-    // instead of during the first seconds of frames, which would otherwise take a millisecond or more each.
-    const hand = Float64Array.from(openHand());
-    const out = new Float64Array(model.classes.length);
-    for (let i = 0; i < WARM_UP_PREDICTIONS; i++) model.predictProbaRow(hand, out);
+    // A few hundred varied hands now (some 20 ms), so no live frame runs cold or de-optimised code.
+    warmUp(model);
   }
 
   async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
@@ -82,7 +77,7 @@ export class ApiClassifier implements Classifier {
   /** Asks the server once, with a neutral hand, which classes it answers with. */
   static async connect(base: string): Promise<ApiClassifier> {
     const url = `${base.replace(/\/+$/, "")}/invocations`;
-    const probe = await post(url, [openHand()]);
+    const probe = await post(url, [Array.from(warmUpHand(0))]);
     const classes = Object.keys(probe.body.predictions[0] as Record<string, number>);
     return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`);
   }
@@ -110,13 +105,4 @@ async function post(url: string, data: number[][]): Promise<{ body: { prediction
   });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return { body: await res.json(), version: res.headers.get("X-Model-Version") ?? undefined };
-}
-
-/** A plausible open hand in pixels (wrist low, five fingers fanned upwards): enough to learn the class names. */
-function openHand(): number[] {
-  const row = [300, 400, 0];
-  for (let f = 0; f < 5; f++) {
-    for (let j = 1; j <= 4; j++) row.push(300 + (f - 2) * 12 * j, 400 - 35 * j + (f === 0 ? 60 : 0), -0.01 * j);
-  }
-  return row;
 }

@@ -5,6 +5,7 @@
 import { HAND_DIM, type LiveHand } from "../../core/landmarks.js";
 import type { Pipeline } from "../../core/pipeline.js";
 import { GestureRecognizer, type Recognition } from "../../core/recognize.js";
+import { warmUp } from "../../core/warm-up.js";
 import { invalidValue, type Rows } from "./inputs.js";
 
 /** What `"params": {"output": ...}` may ask for. */
@@ -42,8 +43,8 @@ export class ServedModel {
     this.tag = origin.name && origin.version ? `${origin.name}/${origin.version}` : origin.uri;
     this.recognizer = new GestureRecognizer(model);
     this.proba = new Float64Array(this.classes.length);
-    // Run every step once so the first real request does not pay for lazy set-up or cold code.
-    for (let i = 0; i < 50; i++) model.predictProbaRow(this.row, this.proba);
+    // The first real request should not pay for lazy set-up, cold code or code the JIT specialised on odd input.
+    warmUp(model);
   }
 
   /** Predicts every row in the form asked for; a bad value throws before anything is returned. */
