@@ -408,14 +408,22 @@ function quoteLabel(label: string): string {
   return needs ? `"${label.replaceAll('"', '""')}"` : label;
 }
 
+/** The header formatLandmarkCsv writes: x1,y1,z1,...,x21,y21,z21,label. */
+export const LANDMARK_CSV_HEADER = `${COLUMNS.join(",")},label`;
+
 /** Writes a table as CSV: interleaved header, LF line ends, numbers that read back bit-identical. */
 export function formatLandmarkCsv(table: { X: Matrix; labels: readonly string[] }): string {
+  return `${LANDMARK_CSV_HEADER}\n${formatLandmarkRows(table)}`;
+}
+
+/** formatLandmarkCsv without the header: rows to append to such a file. */
+export function formatLandmarkRows(table: { X: Matrix; labels: readonly string[] }): string {
   const { X, labels } = table;
   if (X.cols !== HAND_DIM && X.rows > 0) throw new HandgestureError(`expected ${HAND_DIM} columns, got ${X.cols}`);
   if (labels.length !== X.rows) {
     throw new HandgestureError(`${X.rows} rows but ${labels.length} labels`);
   }
-  const out: string[] = [`${COLUMNS.join(",")},label\n`];
+  const out: string[] = [];
   const d = X.data;
   for (let i = 0; i < X.rows; i++) {
     const label = labels[i];

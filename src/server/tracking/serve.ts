@@ -35,20 +35,36 @@ export async function serveTracking(options: ServeTrackingOptions = {}): Promise
   const storeUri = trackingUri(options.trackingUri);
   const host = options.host ?? "127.0.0.1";
   const security = options.security ?? {};
+  checkSecurity(security);
+  const app = createTrackingApp({ store: openStore(storeUri), security, maxArtifactBytes: options.maxArtifactBytes });
+  const running = await listenOn(app.fetch, host, options.port ?? DEFAULT_PORT);
+  return { running, storeUri, warnings: storeWarnings(host, security) };
+}
+
+/** Refuses options that would lock everyone out. */
+export function checkSecurity(security: SecurityOptions): void {
   if (security.authReads && !security.authToken) {
     throw new HandgestureError("authReads needs a token: with no token every request would be refused");
   }
-  const app = createTrackingApp({ store: openStore(storeUri), security, maxArtifactBytes: options.maxArtifactBytes });
-  let running: RunningServer;
+}
+
+/** listen, with a failure said in one line: the address and the system's code. */
+export async function listenOn(
+  fetch: (req: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
   try {
-    running = await listen(app.fetch, { port: options.port ?? DEFAULT_PORT, host });
+    return await listen(fetch, { port, host });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new HandgestureError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${code}`);
+    throw new HandgestureError(`cannot listen on ${host}:${port}: ${code}`);
   }
-  const warnings: string[] = [];
-  if (!LOOPBACK.has(host) && !security.authToken) {
-    warnings.push(`listening on ${host} with no auth token: anyone who reaches this address can write to the store`);
-  }
-  return { running, storeUri, warnings };
+}
+
+/** Advice for a server that serves a store: open on a public interface, anyone can write to it. */
+export function storeWarnings(host: string, security: SecurityOptions): string[] {
+  return !LOOPBACK.has(host) && !security.authToken
+    ? [`listening on ${host} with no auth token: anyone who reaches this address can write to the store`]
+    : [];
 }

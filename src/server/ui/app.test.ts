@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { LANDMARK_CSV_HEADER as HEADER } from "../../core/csv.js";
 import { HAND_DIM } from "../../core/landmarks.js";
 import { fromModelFile } from "../../core/model-file.js";
 import { readLandmarkCsv } from "../../node/data.js";
@@ -11,7 +12,6 @@ import { ServedModel } from "../scoring/served-model.js";
 import type { SecurityOptions } from "../security.js";
 import { createUiApp } from "./app.js";
 import { DEFAULT_MODEL_FILE } from "./default-model.js";
-import { HEADER } from "./samples.js";
 import { mediapipeRoot } from "./serve.js";
 
 /** The UI server's own routes through its fetch, with a real store, the shipped model and real files. */

@@ -5,11 +5,11 @@
  * request in flight and never leaves half a row behind another.
  */
 import { appendFile, readFile, stat } from "node:fs/promises";
-import { parseLandmarkCsv } from "../../core/csv.js";
+import { formatLandmarkRows, LANDMARK_CSV_HEADER as HEADER, parseLandmarkCsv } from "../../core/csv.js";
 import { COLUMNS, HAND_DIM } from "../../core/landmarks.js";
+import { fromRows } from "../../core/matrix.js";
 import { HttpError } from "../errors.js";
 
-export const HEADER = `${COLUMNS.join(",")},label`;
 /** Rows a single request may append (a page sends one or two hands a frame). */
 export const MAX_ROWS_PER_REQUEST = 1000;
 const LABEL = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -41,14 +41,14 @@ export class SampleStore {
 
   /** Checks a request body and appends its rows; answers the new counts. */
   append(body: unknown): Promise<SampleCounts & { added: number }> {
-    const { label, lines } = parseSamples(body);
+    const { label, rows } = parseSamples(body);
+    const lines = formatLandmarkRows({ X: fromRows(rows), labels: rows.map(() => label) });
     const run = this.queue.then(async () => {
       const counts = await this.load();
       const fresh = counts.size === 0 && (await exists(this.file)) === false;
       await appendFile(this.file, (fresh ? `${HEADER}\n` : "") + lines);
-      const n = lines.split("\n").length - 1;
-      counts.set(label, (counts.get(label) ?? 0) + n);
-      return { ...(await this.summary()), added: n };
+      counts.set(label, (counts.get(label) ?? 0) + rows.length);
+      return { ...(await this.summary()), added: rows.length };
     });
     this.queue = run.catch(() => {});
     return run;
@@ -91,8 +91,8 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** `{"label": "palm", "rows": [[63 numbers], ...]}` → the CSV lines to append. */
-export function parseSamples(body: unknown): { label: string; lines: string } {
+/** `{"label": "palm", "rows": [[63 numbers], ...]}`, checked, with a message naming what is wrong. */
+export function parseSamples(body: unknown): { label: string; rows: number[][] } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalid('the body must be {"label": "palm", "rows": [[x1, y1, z1, ..., z21], ...]}');
   }
@@ -103,7 +103,6 @@ export function parseSamples(body: unknown): { label: string; lines: string } {
   if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_ROWS_PER_REQUEST) {
     throw invalid(`"rows" must be a list of 1 to ${MAX_ROWS_PER_REQUEST} hands of ${HAND_DIM} numbers`);
   }
-  let lines = "";
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!Array.isArray(row) || row.length !== HAND_DIM) {
@@ -114,9 +113,8 @@ export function parseSamples(body: unknown): { label: string; lines: string } {
         throw invalid(`rows[${r}][${k}] (${COLUMNS[k]}) must be a finite number, got ${JSON.stringify(row[k])}`);
       }
     }
-    lines += `${row.join(",")},${label}\n`;
   }
-  return { label, lines };
+  return { label, rows: rows as number[][] };
 }
 
 function describe(v: unknown): string {

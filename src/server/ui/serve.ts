@@ -5,19 +5,18 @@
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { HandgestureError } from "../../core/errors.js";
 import { PACKAGE_ROOT } from "../../node/package-root.js";
 import { TrackingClient } from "../../tracking/client.js";
 import { openStore, trackingUri } from "../../tracking/open-store.js";
-import { listen, type RunningServer } from "../http.js";
+import type { RunningServer } from "../http.js";
 import { type LiveModel, openLiveModel } from "../scoring/live-model.js";
 import type { SecurityOptions } from "../security.js";
+import { checkSecurity, listenOn, storeWarnings } from "../tracking/serve.js";
 import { createUiApp, type UiApp } from "./app.js";
 import { DEFAULT_MODEL_FILE, ensureProductionModel } from "./default-model.js";
 
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_MODEL_NAME = "hand-gesture";
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface ServeUiOptions {
   /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns). */
@@ -58,9 +57,7 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
   const storeUri = trackingUri(options.trackingUri);
   const host = options.host ?? "127.0.0.1";
   const security = options.security ?? {};
-  if (security.authReads && !security.authToken) {
-    throw new HandgestureError("authReads needs a token: with no token every request would be refused");
-  }
+  checkSecurity(security);
   const store = openStore(storeUri);
   let modelUri = options.modelUri;
   if (!modelUri) {
@@ -84,22 +81,17 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
   });
   let running: RunningServer;
   try {
-    running = await listen(app.fetch, { port: options.port ?? DEFAULT_PORT, host });
+    running = await listenOn(app.fetch, host, options.port ?? DEFAULT_PORT);
   } catch (e) {
     model.close();
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new HandgestureError(`cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${code}`);
-  }
-  const warnings: string[] = [];
-  if (!LOOPBACK.has(host) && !security.authToken) {
-    warnings.push(`listening on ${host} with no auth token: anyone who reaches this address can write to the store`);
+    throw e;
   }
   return {
     running,
     app,
     model,
     storeUri,
-    warnings,
+    warnings: storeWarnings(host, security),
     close: async () => {
       model.close();
       await running.close();
