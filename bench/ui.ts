@@ -21,8 +21,9 @@ import { parseArgs } from "node:util";
 import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { CHROMIUM, launchChromium } from "../test/browser.js";
-import { CAMERA_FPS, CLIP, clipFrames, type PageFrame, percentile, scoreTimeline } from "../test/clip.js";
+import { CAMERA_FPS, CLIP, clipFrames, percentile, scoreTimeline } from "../test/clip.js";
 import { type CliServer, startCli } from "../test/processes.js";
+import type { FrameRecord } from "../web/src/page-state.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,14 +39,7 @@ const SETTLE_FRAMES = 10;
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-type Frame = PageFrame & { t: number };
-interface PageState {
-  frames: Frame[];
-  ready: boolean;
-  error: string;
-}
-/** The page's log, window.handgesture (kept off the global Window type: web/ has its own view of it). */
-type HgWindow = { handgesture: PageState };
+type Frame = FrameRecord;
 
 interface Stretch {
   frames: Frame[];
@@ -58,14 +52,14 @@ interface Stretch {
  */
 async function measure(page: Page, mode: "local" | "api", span: number): Promise<Stretch> {
   const start = await page.evaluate(() => ({
-    n: (window as unknown as HgWindow).handgesture.frames.length,
+    n: window.handgesture.frames.length,
     now: performance.now(),
   }));
   const deadline = Date.now() + (4 * span + 60) * 1000;
   for (;;) {
     await page.waitForTimeout(200);
     const now = await page.evaluate((from) => {
-      const frames = (window as unknown as HgWindow).handgesture.frames;
+      const frames = window.handgesture.frames;
       return {
         n: frames.length,
         now: performance.now(),
@@ -76,10 +70,7 @@ async function measure(page: Page, mode: "local" | "api", span: number): Promise
     if (now.n < start.n) throw new Error("the page's frame log was trimmed mid-stretch: use fewer --seconds");
     const covered = now.first === undefined || now.last === undefined ? 0 : now.last - now.first;
     if (covered >= span) {
-      const frames = await page.evaluate(
-        ([a, b]) => (window as unknown as HgWindow).handgesture.frames.slice(a, b),
-        [start.n, now.n],
-      );
+      const frames = await page.evaluate(([a, b]) => window.handgesture.frames.slice(a, b), [start.n, now.n]);
       const other = frames.filter((f) => f.mode !== mode).length;
       if (other) throw new Error(`${other} frames in the ${mode} stretch were not classified in ${mode} mode`);
       return { frames, wallSeconds: (now.now - start.now) / 1000 };
@@ -195,7 +186,7 @@ try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.goto(`${uiUrl}/?api=${encodeURIComponent(apiUrl)}`);
-  await page.waitForFunction(() => (window as unknown as HgWindow).handgesture?.ready, null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.handgesture?.ready, null, { timeout: 120_000 });
   await page.waitForFunction(() => document.getElementById("model-name")?.textContent?.startsWith("in page"));
 
   const env = await page.evaluate(() => {
@@ -238,16 +229,15 @@ try {
   const local = await measure(page, "local", seconds);
   await page.click("input[name=mode][value=api]");
   await page.waitForFunction(() => document.getElementById("model-name")?.textContent?.startsWith("API"));
-  const switched = await page.evaluate(() => (window as unknown as HgWindow).handgesture.frames.length);
+  const switched = await page.evaluate(() => window.handgesture.frames.length);
   await page.waitForFunction(
-    ([from, k]) =>
-      (window as unknown as HgWindow).handgesture.frames.slice(from).filter((f) => f.mode === "api").length >= k,
+    ([from, k]) => window.handgesture.frames.slice(from).filter((f) => f.mode === "api").length >= k,
     [switched, SETTLE_FRAMES],
     { timeout: 60_000 },
   );
   const api = await measure(page, "api", seconds);
 
-  const state = await page.evaluate(() => ({ error: (window as unknown as HgWindow).handgesture.error }));
+  const state = await page.evaluate(() => ({ error: window.handgesture.error }));
   if (state.error) throw new Error(`the page reported: ${state.error}`);
   if (pageErrors.length) throw new Error(`page errors: ${pageErrors.join("; ")}`);
 

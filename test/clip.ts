@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { FrameRecord } from "../web/src/page-state.js";
 import { sharedPath } from "./shared.js";
 
 /**
@@ -25,17 +26,6 @@ export function gestureAt(mediaTime: number, frames: number, fps = CAMERA_FPS): 
   return CLIP_GESTURES[Math.floor((frame * CLIP_GESTURES.length) / frames)];
 }
 
-export interface PageFrame {
-  mediaTime?: number;
-  hands: { label: string; probability: number; best: string; handedness: string }[];
-  waitMs?: number;
-  landmarkMs: number;
-  classifyMs: number;
-  drawMs?: number;
-  rttMs?: number;
-  mode: "local" | "api";
-}
-
 export interface GestureScore {
   gesture: string;
   /** Frames processed while it was on screen. */
@@ -46,7 +36,7 @@ export interface GestureScore {
 }
 
 /** For each gesture of the clip: how often the page named it while it was on screen. */
-export function scoreTimeline(frames: readonly PageFrame[], clipLength: number, fps = CAMERA_FPS): GestureScore[] {
+export function scoreTimeline(frames: readonly FrameRecord[], clipLength: number, fps = CAMERA_FPS): GestureScore[] {
   return CLIP_GESTURES.map((gesture) => {
     const on = frames.filter((f) => f.mediaTime !== undefined && gestureAt(f.mediaTime, clipLength, fps) === gesture);
     const named = on.filter((f) => f.hands[0]?.label === gesture).length;
@@ -55,7 +45,7 @@ export function scoreTimeline(frames: readonly PageFrame[], clipLength: number, 
 }
 
 /** The page's labels in time order, runs collapsed, runs shorter than `minRun` frames dropped. */
-export function labelRuns(frames: readonly PageFrame[], minRun = 2): string[] {
+export function labelRuns(frames: readonly FrameRecord[], minRun = 2): string[] {
   const runs: { label: string; n: number }[] = [];
   for (const f of frames) {
     const label = f.hands[0]?.label ?? "(no hand)";

@@ -15,11 +15,6 @@ import { hasShared } from "./shared.js";
 
 const ready = hasChromium() && hasShared("media", "webcam-6-gestures.mjpeg");
 
-interface PageState {
-  frames: { mode: string; hands: { label: string }[] }[];
-  error: string;
-}
-
 describe.skipIf(!ready)("the live page's traffic", () => {
   let ui: CliServer;
   let proxy: RecordingProxy;
@@ -44,10 +39,7 @@ describe.skipIf(!ready)("the live page's traffic", () => {
       await page.goto(`${url}/`);
       const named = (mode: string) =>
         page.waitForFunction(
-          (m) =>
-            (window as unknown as { handgesture: PageState }).handgesture.frames.filter(
-              (f) => f.mode === m && f.hands.length > 0,
-            ).length >= 10,
+          (m) => window.handgesture.frames.filter((f) => f.mode === m && f.hands.length > 0).length >= 10,
           mode,
           { timeout: 90_000 },
         );
@@ -56,7 +48,7 @@ describe.skipIf(!ready)("the live page's traffic", () => {
       await named("api");
       // Let background services (updates, safe browsing, metrics) have their chance to call out.
       await page.waitForTimeout(3000);
-      expect(await page.evaluate(() => (window as unknown as { handgesture: PageState }).handgesture.error)).toBe("");
+      expect(await page.evaluate(() => window.handgesture.error)).toBe("");
     } finally {
       await browser.close();
     }

@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = resolve(ROOT, "src", "cli", "main.ts");
 // tsx by absolute URL: the child may run in another directory (a temp folder for its files).
-const TSX = pathToFileURL(resolve(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+export const TSX = pathToFileURL(resolve(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 export interface CliServer {
   child: ChildProcess;

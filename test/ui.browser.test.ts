@@ -14,9 +14,10 @@ import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLandmarkCsv } from "../src/node/data.js";
+import type { FrameRecord, PageState } from "../web/src/page-state.js";
 import { hasChromium, launchChromium } from "./browser.js";
 import { cli } from "./cli.js";
-import { CLIP, CLIP_GESTURES, clipFrames, labelRuns, type PageFrame, scoreTimeline } from "./clip.js";
+import { CLIP, CLIP_GESTURES, clipFrames, labelRuns, scoreTimeline } from "./clip.js";
 import { type CliServer, startCli } from "./processes.js";
 import { DEV_CSV, hasShared, sharedPath } from "./shared.js";
 
@@ -28,20 +29,16 @@ const WATCH_SECONDS = 12;
 
 const ready = hasChromium() && hasShared("media", "webcam-6-gestures.mjpeg");
 
-interface PageState {
-  frames: (PageFrame & { t: number })[];
-  ready: boolean;
-  error: string;
-  recordings: { file: string; url: string; bytes: number }[];
-  counts: Record<string, number>;
-}
-
-const pageState = (page: Page) =>
-  page.evaluate(() => (window as unknown as { handgesture: PageState }).handgesture) as Promise<PageState>;
+/** window.handgesture without its classifier (a model is no business of the test's, and large to copy over). */
+const pageState = (page: Page): Promise<Omit<PageState, "classifier">> =>
+  page.evaluate(() => {
+    const { classifier: _, ...rest } = window.handgesture;
+    return rest;
+  });
 
 /** Waits until the page has processed frames covering `seconds` of the stream in `mode`, and returns them. */
-async function watch(page: Page, mode: "local" | "api", seconds: number): Promise<PageFrame[]> {
-  const start = await page.evaluate(() => (window as unknown as { handgesture: PageState }).handgesture.frames.length);
+async function watch(page: Page, mode: "local" | "api", seconds: number): Promise<FrameRecord[]> {
+  const start = await page.evaluate(() => window.handgesture.frames.length);
   const deadline = Date.now() + 120_000;
   for (;;) {
     const frames = (await pageState(page)).frames.slice(start).filter((f) => f.mode === mode);
@@ -54,7 +51,7 @@ async function watch(page: Page, mode: "local" | "api", seconds: number): Promis
   }
 }
 
-function expectClipNamed(frames: readonly PageFrame[], label: string): void {
+function expectClipNamed(frames: readonly FrameRecord[], label: string): void {
   const scores = scoreTimeline(frames, clipFrames());
   console.log(
     `${label}: ${frames.length} frames; named while on screen: ` +
@@ -132,7 +129,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
   });
 
   it("names palm, fist, like, peace, call, two_up in order with the model in the page, and records", async () => {
-    await page.waitForFunction(() => (window as unknown as { handgesture: PageState }).handgesture.ready, null, {
+    await page.waitForFunction(() => window.handgesture.ready, null, {
       timeout: 60_000,
     });
     // Record about four seconds of the annotated canvas while watching.
@@ -142,7 +139,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.screenshot({ path: join(SHOTS, "ui-local.png") });
     const recorded = Math.max(4000, Date.now() - recordStart);
     await page.click("#record");
-    await page.waitForFunction(() => (window as unknown as { handgesture: PageState }).handgesture.recordings.length);
+    await page.waitForFunction(() => window.handgesture.recordings.length);
     expectClipNamed(frames, "local");
     // Classification in the page: under a millisecond per frame (the clock resolves microseconds: the page is
     // cross-origin isolated).
@@ -180,11 +177,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.click("input[name=mode][value=local]");
     await page.fill("#collect-label", "palm");
     await page.check("#collect");
-    await page.waitForFunction(
-      () => ((window as unknown as { handgesture: PageState }).handgesture.counts.palm ?? 0) >= 5,
-      null,
-      { timeout: 60_000 },
-    );
+    await page.waitForFunction(() => (window.handgesture.counts.palm ?? 0) >= 5, null, { timeout: 60_000 });
     await page.uncheck("#collect");
     await page.waitForTimeout(500);
     const counts = (await pageState(page)).counts;
@@ -227,14 +220,14 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.setInputFiles("#file", two);
     await page.waitForFunction(
       (n) => {
-        const frames = (window as unknown as { handgesture: PageState }).handgesture.frames.slice(n);
+        const frames = window.handgesture.frames.slice(n);
         return frames.filter((f) => f.mediaTime === undefined && f.hands.length === 2).length >= 5;
       },
       before,
       { timeout: 60_000 },
     );
     const frames = (await pageState(page)).frames.slice(before).filter((f) => f.hands.length === 2);
-    const last = frames.at(-1) as PageFrame;
+    const last = frames.at(-1) as FrameRecord;
     expect(last.hands.map((h) => h.label).sort()).toEqual(["like", "peace"]);
     await page.screenshot({ path: join(SHOTS, "ui-two-hands.png") });
   }, 120_000);
@@ -257,7 +250,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.waitForFunction(() => document.getElementById("model-name")?.textContent === "in page: seed-knn.json");
     await page.waitForFunction(
       (n) => {
-        const frames = (window as unknown as { handgesture: PageState }).handgesture.frames.slice(n);
+        const frames = window.handgesture.frames.slice(n);
         return frames.filter((f) => f.hands.length === 2).length >= 5;
       },
       before,
@@ -265,13 +258,13 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     );
     const frames = (await pageState(page)).frames;
     const withDefault = frames[before - 1];
-    const withKnn = frames.at(-1) as PageFrame;
+    const withKnn = frames.at(-1) as FrameRecord;
     // Still the two-hand photo, and the KNN's best guesses are like and peace too, but with its own probabilities
     // (3 neighbours: peace, mirrored here, is one the seed's features find only some of; under 0.5 it is "no gesture").
-    const best = (f: PageFrame) => f.hands.map((h) => h.best).sort();
+    const best = (f: FrameRecord) => f.hands.map((h) => h.best).sort();
     expect(best(withDefault)).toEqual(["like", "peace"]);
     expect(best(withKnn)).toEqual(["like", "peace"]);
-    const p = (f: PageFrame, g: string) => f.hands.find((h) => h.best === g)?.probability ?? 0;
+    const p = (f: FrameRecord, g: string) => f.hands.find((h) => h.best === g)?.probability ?? 0;
     console.log(
       `peace: ${p(withDefault, "peace").toFixed(3)} with the default model, ${p(withKnn, "peace").toFixed(3)} with the KNN`,
     );
@@ -305,7 +298,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.setInputFiles("#file", webm);
     await page.waitForFunction(
       (n) => {
-        const frames = (window as unknown as { handgesture: PageState }).handgesture.frames.slice(n);
+        const frames = window.handgesture.frames.slice(n);
         const times = frames.flatMap((f) => (f.mediaTime === undefined ? [] : [f.mediaTime]));
         return times.length > 0 && Math.max(...times) >= 11.5; // the whole file once
       },

@@ -1,11 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ROOT, TSX } from "./processes.js";
 import { DEV_CSV, hasShared } from "./shared.js";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const TSX = pathToFileURL(resolve(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 /** V8's de-optimisations while the default model predicts the 942 real hands, after a warm-up of the given kind. */
 function deoptsOnRealHands(how: "warmUp" | "naive"): string[] {

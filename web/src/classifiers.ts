@@ -97,10 +97,8 @@ export class ApiClassifier implements Classifier {
   }
 
   async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
-    const data: number[][] = [];
-    for (let h = 0; h < count; h++) data.push(Array.from(rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM)));
     const t0 = performance.now();
-    const { body } = await post(this.url, data);
+    const { body } = await post(this.url, handRows(rows, count));
     const rttMs = performance.now() - t0;
     const predictions = body.predictions as Record<string, number>[];
     for (let h = 0; h < count; h++) {
@@ -109,6 +107,13 @@ export class ApiClassifier implements Classifier {
     }
     return { classifyMs: rttMs, rttMs };
   }
+}
+
+/** The first `count` hands of `rows` as JSON-ready lists of HAND_DIM numbers. */
+export function handRows(rows: Float64Array, count: number): number[][] {
+  const data: number[][] = [];
+  for (let h = 0; h < count; h++) data.push(Array.from(rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM)));
+  return data;
 }
 
 async function post(url: string, data: number[][]): Promise<{ body: { predictions: unknown[] }; version?: string }> {

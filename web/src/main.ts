@@ -17,31 +17,15 @@ import {
   type SmoothedGesture,
 } from "../../src/core/index.js";
 import { authHeaders } from "./auth.js";
-import { ApiClassifier, type Classifier, LocalClassifier } from "./classifiers.js";
+import { ApiClassifier, handRows, LocalClassifier } from "./classifiers.js";
 import { type DetectedHand, Landmarker } from "./landmarker.js";
 import { drawFrame, type HandLabel } from "./overlay.js";
+import type { FrameRecord, PageState } from "./page-state.js";
 import { CanvasRecorder } from "./recorder.js";
 import "./style.css";
 
 const MAX_HANDS = 2;
 const LOG_LIMIT = 20_000;
-
-/** One processed frame, kept for the page's own figures and for tests and benchmarks (window.handgesture). */
-export interface FrameRecord {
-  /** When the frame was captured or presented (ms, page clock). */
-  t: number;
-  /** The frame's position in its stream or file, seconds (requestVideoFrameCallback's mediaTime), when known. */
-  mediaTime?: number;
-  hands: { handedness: string; label: string; probability: number; best: string }[];
-  /** Drawing the frame and its overlay on the canvas. */
-  drawMs?: number;
-  /** Waiting for this frame after the last one was done (the camera's pace, or the browser's next repaint). */
-  waitMs: number;
-  landmarkMs: number;
-  classifyMs: number;
-  rttMs?: number;
-  mode: "local" | "api";
-}
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>("view");
@@ -50,15 +34,8 @@ const video = $<HTMLVideoElement>("video");
 const status = $("status");
 const params = new URLSearchParams(location.search);
 
-const state = {
-  frames: [] as FrameRecord[],
-  ready: false,
-  error: "",
-  classifier: undefined as Classifier | undefined,
-  recordings: [] as { file: string; url: string; bytes: number }[],
-  counts: {} as Record<string, number>,
-};
-(window as unknown as { handgesture: typeof state }).handgesture = state;
+const state: PageState = { frames: [], ready: false, error: "", classifier: undefined, recordings: [], counts: {} };
+window.handgesture = state;
 
 function setStatus(text: string, isError = false): void {
   status.textContent = text;
@@ -280,7 +257,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
       smoother?.beginFrame();
     }
     const d0 = performance.now();
-    drawFrame(ctx, source, hands.slice(0, count), labels);
+    drawFrame(ctx, source, hands, labels); // never more than MAX_HANDS: maxNumHands caps them
     record.drawMs = performance.now() - d0;
 
     if (lastT > 0 && t > lastT) fps = fps === 0 ? 1000 / (t - lastT) : 0.9 * fps + 0.1 * (1000 / (t - lastT));
@@ -304,7 +281,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
     state.frames.push(record);
     if (collect.checked && count > 0 && !collectBusy) {
       collectBusy = true;
-      sendSamples(rows.slice(0, count * HAND_DIM), count).finally(() => {
+      sendSamples(handRows(rows, count)).finally(() => {
         collectBusy = false;
       });
     }
@@ -378,9 +355,7 @@ function showCounts(counts: Record<string, number>, file?: string): void {
 }
 
 /** Appends this frame's hands, in the dataset's pixel convention, to the server's CSV under the chosen label. */
-async function sendSamples(values: Float64Array, count: number): Promise<void> {
-  const data: number[][] = [];
-  for (let h = 0; h < count; h++) data.push(Array.from(values.subarray(h * HAND_DIM, (h + 1) * HAND_DIM)));
+async function sendSamples(data: number[][]): Promise<void> {
   const res = await fetch("/api/ui/samples", {
     method: "POST",
     headers: authHeaders({ "Content-Type": "application/json" }),
