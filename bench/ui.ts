@@ -83,6 +83,9 @@ async function measure(page: Page, mode: "local" | "api", span: number): Promise
 
 const fmt = (x: number, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const pct = (x: number) => `${fmt(100 * x, 1)} %`;
+/** Percentiles of milliseconds, one decimal: "4.0 / 14.8 ms". */
+const percentiles = (xs: readonly number[], ps: readonly number[]) =>
+  `${ps.map((p) => fmt(percentile(xs, p), 1)).join(" / ")} ms`;
 const triple = (xs: readonly number[], scale: number, d: number, unit: string) =>
   `${[50, 95, 99].map((p) => fmt(percentile(xs, p) * scale, d)).join(" / ")} ${unit}`;
 
@@ -114,35 +117,18 @@ function summarize(s: Stretch, mode: "local" | "api", clipLength: number): Recor
     "classify p50 / p95 / p99 (API: rtt)": triple(classify, scale, d, unit),
     "classify max": `${fmt(Math.max(...classify) * scale, d)} ${unit}`,
     "classify over 1 ms (frames)": fmt(classify.filter((ms) => ms >= 1).length),
-    "wait for the frame p50 / p95": `${[50, 95]
-      .map((p) =>
-        fmt(
-          percentile(
-            frames.map((f) => f.waitMs ?? Number.NaN),
-            p,
-          ),
-          1,
-        ),
-      )
-      .join(" / ")} ms`,
-    "draw p50 / p95": `${[50, 95]
-      .map((p) =>
-        fmt(
-          percentile(
-            frames.map((f) => f.drawMs ?? Number.NaN),
-            p,
-          ),
-          1,
-        ),
-      )
-      .join(" / ")} ms`,
-    "frame to frame p50 (page's t clock)": `${fmt(
-      percentile(
-        frames.slice(1).map((f, i) => f.t - frames[i].t),
-        50,
-      ),
-      1,
-    )} ms`,
+    "wait for the frame p50 / p95": percentiles(
+      frames.map((f) => f.waitMs),
+      [50, 95],
+    ),
+    "draw p50 / p95": percentiles(
+      frames.map((f) => f.drawMs ?? Number.NaN),
+      [50, 95],
+    ),
+    "frame to frame p50 (page's t clock)": percentiles(
+      frames.slice(1).map((f, i) => f.t - frames[i].t),
+      [50],
+    ),
     "gesture named while on screen": `${named}/${onScreen} (${pct(onScreen ? named / onScreen : 0)})`,
   };
   for (const x of scores) row[`  ${x.gesture}`] = `${x.named}/${x.frames} (${pct(x.share)})`;
