@@ -39,6 +39,11 @@ export interface Metric {
   /** Milliseconds since the epoch. */
   timestamp: number;
   step: number;
+  /** MLflow 3: the logged model this point is about; such a point is also kept with the model. */
+  model_id?: string;
+  /** MLflow 3: the dataset the point was computed on (name and digest of a dataset input). */
+  dataset_name?: string;
+  dataset_digest?: string;
 }
 
 export interface Param {
@@ -84,10 +89,76 @@ export interface RunData {
   tags: Tag[];
 }
 
+/** MLflow 3: a logged model a run used (runs/log-inputs `models`). */
+export interface ModelInput {
+  model_id: string;
+}
+
+/** MLflow 3: a logged model a run produced, at a step (runs/outputs). */
+export interface ModelOutput {
+  model_id: string;
+  step: number;
+}
+
+export interface RunInputs {
+  dataset_inputs: DatasetInput[];
+  /** MLflow 3; absent or empty when the run used no logged model. */
+  model_inputs?: ModelInput[];
+}
+
+export interface RunOutputs {
+  model_outputs?: ModelOutput[];
+}
+
 export interface Run {
   info: RunInfo;
   data: RunData;
-  inputs: { dataset_inputs: DatasetInput[] };
+  inputs: RunInputs;
+  /** MLflow 3: the logged models the run produced ({} when none). */
+  outputs?: RunOutputs;
+}
+
+// ---- MLflow 3 logged models -----------------------------------------------------------------------------------
+
+export type LoggedModelStatus = "LOGGED_MODEL_PENDING" | "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED";
+/** The SQL store and the file store's meta.yaml keep the status as these integers. */
+export const LOGGED_MODEL_STATUS_CODES: Readonly<Record<LoggedModelStatus, number>> = Object.freeze({
+  LOGGED_MODEL_PENDING: 1,
+  LOGGED_MODEL_READY: 2,
+  LOGGED_MODEL_UPLOAD_FAILED: 3,
+});
+
+export interface LoggedModelInfo {
+  /** `m-` and 32 lowercase hex digits. */
+  model_id: string;
+  experiment_id: string;
+  name: string;
+  creation_timestamp_ms: number;
+  last_updated_timestamp_ms: number;
+  /** Where the model's files are: `<experiment artifact location>/models/<model_id>/artifacts`. */
+  artifact_uri: string;
+  status: LoggedModelStatus;
+  /** "" when not set (always present on the wire). */
+  model_type: string;
+  /** "" when not set (always present on the wire). */
+  source_run_id: string;
+  /** Sorted by key. */
+  tags: Tag[];
+}
+
+/** A metric point kept with a logged model. */
+export interface LoggedModelMetric extends Metric {
+  model_id: string;
+  run_id: string;
+}
+
+export interface LoggedModel {
+  info: LoggedModelInfo;
+  data: {
+    /** Sorted by key. */
+    params: Param[];
+    metrics: LoggedModelMetric[];
+  };
 }
 
 export interface RegisteredModelAlias {
@@ -111,6 +182,11 @@ export interface ModelVersion {
   user_id?: string;
   tags: Tag[];
   aliases: string[];
+  /**
+   * MLflow 3: the logged model this version was made from (source `models:/<model_id>`). MLflow's SQL store does
+   * not keep it (its table has no such column); the file store does.
+   */
+  model_id?: string;
 }
 
 export interface RegisteredModel {

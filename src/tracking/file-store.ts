@@ -1,3 +1,4 @@
+import { FileLoggedModels } from "./file-logged-models.js";
 import { FileRegistry } from "./file-registry.js";
 import { FileTrackingStore, type FileTrackingStoreOptions } from "./file-tracking.js";
 import type { TrackingStore } from "./store.js";
@@ -11,11 +12,13 @@ type Args<K extends keyof TrackingStore> = Parameters<TrackingStore[K]>;
 export class FileStore implements TrackingStore {
   readonly tracking: FileTrackingStore;
   readonly registry: FileRegistry;
+  readonly loggedModels: FileLoggedModels;
 
   /** rootDir: the mlruns folder, a path or a file: URI. `now` (tests) pins the clock of both halves. */
   constructor(rootDir: string, options: FileTrackingStoreOptions = {}) {
     this.tracking = new FileTrackingStore(rootDir, options);
     this.registry = new FileRegistry(this.tracking.rootDir, { now: options.now });
+    this.loggedModels = new FileLoggedModels(this.tracking);
   }
 
   /** The absolute mlruns folder. */
@@ -74,6 +77,9 @@ export class FileStore implements TrackingStore {
   logInputs(...a: Args<"logInputs">) {
     return this.tracking.logInputs(...a);
   }
+  logOutputs(...a: Args<"logOutputs">) {
+    return this.tracking.logOutputs(...a);
+  }
   getMetricHistory(...a: Args<"getMetricHistory">) {
     return this.tracking.getMetricHistory(...a);
   }
@@ -90,6 +96,41 @@ export class FileStore implements TrackingStore {
   }
   readArtifact(...a: Args<"readArtifact">) {
     return this.tracking.readArtifact(...a);
+  }
+
+  // logged models
+  createLoggedModel(...a: Args<"createLoggedModel">) {
+    return this.loggedModels.createLoggedModel(...a);
+  }
+  getLoggedModel(...a: Args<"getLoggedModel">) {
+    return this.loggedModels.getLoggedModel(...a);
+  }
+  finalizeLoggedModel(...a: Args<"finalizeLoggedModel">) {
+    return this.loggedModels.finalizeLoggedModel(...a);
+  }
+  deleteLoggedModel(...a: Args<"deleteLoggedModel">) {
+    return this.loggedModels.deleteLoggedModel(...a);
+  }
+  setLoggedModelTags(...a: Args<"setLoggedModelTags">) {
+    return this.loggedModels.setLoggedModelTags(...a);
+  }
+  deleteLoggedModelTag(...a: Args<"deleteLoggedModelTag">) {
+    return this.loggedModels.deleteLoggedModelTag(...a);
+  }
+  logLoggedModelParams(...a: Args<"logLoggedModelParams">) {
+    return this.loggedModels.logLoggedModelParams(...a);
+  }
+  searchLoggedModels(...a: Args<"searchLoggedModels">) {
+    return this.loggedModels.searchLoggedModels(...a);
+  }
+  logLoggedModelArtifact(...a: Args<"logLoggedModelArtifact">) {
+    return this.loggedModels.logLoggedModelArtifact(...a);
+  }
+  listLoggedModelArtifacts(...a: Args<"listLoggedModelArtifacts">) {
+    return this.loggedModels.listLoggedModelArtifacts(...a);
+  }
+  readLoggedModelArtifact(...a: Args<"readLoggedModelArtifact">) {
+    return this.loggedModels.readLoggedModelArtifact(...a);
   }
 
   // registry

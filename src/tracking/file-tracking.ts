@@ -21,6 +21,8 @@ import type {
   FileInfo,
   LifecycleStage,
   Metric,
+  ModelInput,
+  ModelOutput,
   Page,
   Param,
   Run,
@@ -92,8 +94,22 @@ export type RegistryMethod =
   | "getModelVersionByAlias"
   | "getModelVersionDownloadUri";
 
-/** Everything in TrackingStore except the registry. */
-export type TrackingOnlyStore = Omit<TrackingStore, RegistryMethod>;
+/** The logged-model methods of TrackingStore (file-logged-models.ts implements those). */
+export type LoggedModelMethod =
+  | "createLoggedModel"
+  | "getLoggedModel"
+  | "finalizeLoggedModel"
+  | "deleteLoggedModel"
+  | "setLoggedModelTags"
+  | "deleteLoggedModelTag"
+  | "logLoggedModelParams"
+  | "searchLoggedModels"
+  | "logLoggedModelArtifact"
+  | "listLoggedModelArtifacts"
+  | "readLoggedModelArtifact";
+
+/** Everything in TrackingStore except the registry and the logged models. */
+export type TrackingOnlyStore = Omit<TrackingStore, RegistryMethod | LoggedModelMethod>;
 
 export interface FileTrackingStoreOptions {
   /** Clock in ms since the epoch (tests pin it). */
@@ -945,7 +961,11 @@ export class FileTrackingStore implements TrackingOnlyStore {
    * Datasets go to mlruns/<exp>/datasets/<md5(name+digest)>/meta.yaml (once per experiment), the link to
    * mlruns/<exp>/<run>/inputs/<md5(dataset_id+run_id)>/meta.yaml, as MLflow's FileStore.
    */
-  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+  async logOutputs(_runId: string, _models: ModelOutput[]): Promise<void> {
+    throw new HandgestureError("logOutputs: not supported by the file store yet", "INTERNAL_ERROR");
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[], _models?: ModelInput[]): Promise<void> {
     validateRunId(runId);
     for (const d of datasets) validateDatasetInput(d);
     const { dir, info } = await this.runState(runId);

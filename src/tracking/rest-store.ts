@@ -8,7 +8,11 @@ import type {
   DatasetInput,
   Experiment,
   FileInfo,
+  LoggedModel,
+  LoggedModelStatus,
   Metric,
+  ModelInput,
+  ModelOutput,
   ModelVersion,
   Page,
   Param,
@@ -20,10 +24,12 @@ import type {
   Tag,
 } from "./entities.js";
 import type {
+  CreateLoggedModelOptions,
   CreateModelVersionOptions,
   CreateRunOptions,
   RunBatch,
   SearchExperimentsOptions,
+  SearchLoggedModelsOptions,
   SearchRegistryOptions,
   SearchRunsOptions,
   TrackingStore,
@@ -290,6 +296,10 @@ function artifactRoot(info: RunInfo): string {
 type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 type Body = Record<string, unknown>;
 
+function notYet(what: string): never {
+  throw new HandgestureError(`${what}: logged models are not supported by the REST store yet`, "INTERNAL_ERROR");
+}
+
 export class RestStore implements TrackingStore {
   readonly baseUrl: string;
   readonly #token: RestStoreOptions["token"];
@@ -485,7 +495,43 @@ export class RestStore implements TrackingStore {
   async deleteTag(runId: string, key: string): Promise<void> {
     await this.#call("deleteTag", { run_id: runId, key });
   }
-  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+  async logOutputs(_runId: string, _models: ModelOutput[]): Promise<void> {
+    notYet("logOutputs");
+  }
+  async createLoggedModel(_o: CreateLoggedModelOptions): Promise<LoggedModel> {
+    notYet("createLoggedModel");
+  }
+  async getLoggedModel(_id: string, _allowDeleted?: boolean): Promise<LoggedModel> {
+    notYet("getLoggedModel");
+  }
+  async finalizeLoggedModel(_id: string, _status: LoggedModelStatus): Promise<LoggedModel> {
+    notYet("finalizeLoggedModel");
+  }
+  async deleteLoggedModel(_id: string): Promise<void> {
+    notYet("deleteLoggedModel");
+  }
+  async setLoggedModelTags(_id: string, _tags: Tag[]): Promise<void> {
+    notYet("setLoggedModelTags");
+  }
+  async deleteLoggedModelTag(_id: string, _key: string): Promise<void> {
+    notYet("deleteLoggedModelTag");
+  }
+  async logLoggedModelParams(_id: string, _params: Param[]): Promise<void> {
+    notYet("logLoggedModelParams");
+  }
+  async searchLoggedModels(_o: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
+    notYet("searchLoggedModels");
+  }
+  async logLoggedModelArtifact(_id: string, _path: string, _data: Uint8Array | string): Promise<void> {
+    notYet("logLoggedModelArtifact");
+  }
+  async listLoggedModelArtifacts(_id: string, _path?: string): Promise<FileInfo[]> {
+    notYet("listLoggedModelArtifacts");
+  }
+  async readLoggedModelArtifact(_id: string, _path: string): Promise<Uint8Array> {
+    notYet("readLoggedModelArtifact");
+  }
+  async logInputs(runId: string, datasets: DatasetInput[], _models?: ModelInput[]): Promise<void> {
     await this.#call("logInputs", { run_id: runId, datasets });
   }
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {

@@ -3,7 +3,11 @@ import type {
   DatasetInput,
   Experiment,
   FileInfo,
+  LoggedModel,
+  LoggedModelStatus,
   Metric,
+  ModelInput,
+  ModelOutput,
   ModelVersion,
   Page,
   Param,
@@ -66,6 +70,40 @@ export interface CreateModelVersionOptions {
   runId?: string;
   tags?: Tag[];
   description?: string;
+  /** MLflow 3: the logged model (source `models:/<model_id>`); the run id is then taken from the model. */
+  modelId?: string;
+}
+
+/** createLoggedModel's options (MLflow 3's POST logged-models). */
+export interface CreateLoggedModelOptions {
+  experimentId: string;
+  /** A generated two-word name when absent, as MLflow does. */
+  name?: string;
+  modelType?: string;
+  sourceRunId?: string;
+  params?: Param[];
+  tags?: Tag[];
+}
+
+/** searchLoggedModels' order_by entries, as MLflow 3 sends them. */
+export interface LoggedModelOrderBy {
+  /** `creation_time`, `last_updated_timestamp`, `name`, `model_id`, ... or `metrics.<key>`. */
+  field_name: string;
+  ascending?: boolean;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+/** searchLoggedModels' options (MLflow 3's POST logged-models/search). */
+export interface SearchLoggedModelsOptions {
+  experimentIds: string[];
+  /** MLflow's syntax: `name = 'model'`, `metrics.acc > 0.1`, `params.C = '1.0'`, `tags.a = 'b'`, joined by AND. */
+  filter?: string;
+  /** Only models with a metric logged against one of these datasets. */
+  datasets?: { dataset_name: string; dataset_digest?: string }[];
+  maxResults?: number;
+  orderBy?: LoggedModelOrderBy[];
+  pageToken?: string;
 }
 
 /**
@@ -94,7 +132,10 @@ export interface TrackingStore {
   logParam(runId: string, param: Param): Promise<void>;
   setTag(runId: string, tag: Tag): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
-  logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
+  /** Dataset inputs and (MLflow 3) the logged models the run used. */
+  logInputs(runId: string, datasets: DatasetInput[], models?: ModelInput[]): Promise<void>;
+  /** MLflow 3: records logged models the run produced (runs/outputs). */
+  logOutputs(runId: string, models: ModelOutput[]): Promise<void>;
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
   searchRuns(options: SearchRunsOptions): Promise<Page<Run>>;
 
@@ -102,6 +143,23 @@ export interface TrackingStore {
   logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void>;
   listArtifacts(runId: string, path?: string): Promise<FileInfo[]>;
   readArtifact(runId: string, path: string): Promise<Uint8Array>;
+
+  // MLflow 3 logged models (ids `m-<32 hex>`); artifacts under the model's own artifact_uri
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel>;
+  /** A deleted model is RESOURCE_DOES_NOT_EXIST unless allowDeleted. */
+  getLoggedModel(modelId: string, allowDeleted?: boolean): Promise<LoggedModel>;
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel>;
+  /** Soft delete (lifecycle_stage deleted); deleting twice is not an error. */
+  deleteLoggedModel(modelId: string): Promise<void>;
+  /** Upserts. */
+  setLoggedModelTags(modelId: string, tags: Tag[]): Promise<void>;
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
+  /** A key already logged with another value is INVALID_PARAMETER_VALUE; the same value again is fine. */
+  logLoggedModelParams(modelId: string, params: Param[]): Promise<void>;
+  searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>>;
+  logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array | string): Promise<void>;
+  listLoggedModelArtifacts(modelId: string, path?: string): Promise<FileInfo[]>;
+  readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array>;
 
   // registry
   createRegisteredModel(name: string, tags?: Tag[], description?: string): Promise<RegisteredModel>;
