@@ -112,6 +112,9 @@ export interface SearchLoggedModelsOptions {
  * TrackingError with MLflow's codes (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, INVALID_PARAMETER_VALUE).
  */
 export interface TrackingStore {
+  /** Releases what the store holds (a database connection pool); the store is unusable afterwards. */
+  close?(): Promise<void>;
+
   // experiments
   createExperiment(name: string, tags?: Tag[], artifactLocation?: string): Promise<string>;
   getExperiment(experimentId: string): Promise<Experiment>;
