@@ -165,7 +165,10 @@ interface RunMeta {
   deleted_time?: number;
 }
 
-function err(message: string, code: "RESOURCE_DOES_NOT_EXIST" | "RESOURCE_ALREADY_EXISTS" | "INVALID_PARAMETER_VALUE") {
+export function err(
+  message: string,
+  code: "RESOURCE_DOES_NOT_EXIST" | "RESOURCE_ALREADY_EXISTS" | "INVALID_PARAMETER_VALUE",
+) {
   return new HandgestureError(message, code);
 }
 
@@ -249,23 +252,23 @@ function latestOf(points: Metric[]): Metric | undefined {
 
 // ---- validation, as mlflow/utils/validation.py
 
-function validateExperimentId(id: string): void {
+export function validateExperimentId(id: string): void {
   if (typeof id !== "string" || !EXPERIMENT_ID_RE.test(id)) {
     throw err(`Invalid experiment ID: '${id}'`, "INVALID_PARAMETER_VALUE");
   }
 }
 
-function validateRunId(id: string): void {
+export function validateRunId(id: string): void {
   if (typeof id !== "string" || !RUN_ID_RE.test(id)) throw err(`Invalid run ID: '${id}'`, "INVALID_PARAMETER_VALUE");
 }
 
-function validateExperimentName(name: string): void {
+export function validateExperimentName(name: string): void {
   if (name === "" || name == null) throw err(`Invalid experiment name: '${name ?? "None"}'`, "INVALID_PARAMETER_VALUE");
   if (typeof name !== "string")
     throw err(`Invalid experiment name: ${name}. Expects a string.`, "INVALID_PARAMETER_VALUE");
 }
 
-function validateMetric(m: Metric): void {
+export function validateMetric(m: Metric): void {
   validateEntityName("metric", m.key);
   if (typeof m.value !== "number") {
     throw err(
@@ -307,11 +310,15 @@ function entryValidator(kind: "param" | "tag", maxKey: number, maxValue: number)
   };
 }
 
-const validateParam = entryValidator("param", MAX_ENTITY_KEY_LENGTH, MAX_PARAM_VAL_LENGTH);
-const validateTag = entryValidator("tag", MAX_ENTITY_KEY_LENGTH, MAX_TAG_VAL_LENGTH);
-const validateExperimentTag = entryValidator("tag", MAX_EXPERIMENT_TAG_KEY_LENGTH, MAX_EXPERIMENT_TAG_VAL_LENGTH);
+export const validateParam = entryValidator("param", MAX_ENTITY_KEY_LENGTH, MAX_PARAM_VAL_LENGTH);
+export const validateTag = entryValidator("tag", MAX_ENTITY_KEY_LENGTH, MAX_TAG_VAL_LENGTH);
+export const validateExperimentTag = entryValidator(
+  "tag",
+  MAX_EXPERIMENT_TAG_KEY_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+);
 
-function validateBatchLimits(metrics: number, params: number, tags: number): void {
+export function validateBatchLimits(metrics: number, params: number, tags: number): void {
   const over = (what: string, n: number, limit: number) => {
     if (n > limit) {
       throw err(
@@ -332,7 +339,7 @@ function validateBatchLimits(metrics: number, params: number, tags: number): voi
   }
 }
 
-function validateDatasetInput(input: DatasetInput): void {
+export function validateDatasetInput(input: DatasetInput): void {
   const d = input.dataset;
   if (!d || typeof d.name !== "string" || typeof d.digest !== "string") {
     throw err("Dataset input must have a dataset with a name and a digest", "INVALID_PARAMETER_VALUE");
@@ -383,7 +390,7 @@ function paginate<T>(items: T[], pageToken: string | undefined, maxResults: numb
   return page;
 }
 
-function checkMaxResults(maxResults: number | undefined): number {
+export function checkMaxResults(maxResults: number | undefined): number {
   const n = maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
   if (!Number.isInteger(n) || n < 1) {
     throw err(`Invalid value for max_results. It must be a positive integer, but got ${n}`, "INVALID_PARAMETER_VALUE");
@@ -397,7 +404,7 @@ function checkMaxResults(maxResults: number | undefined): number {
   return n;
 }
 
-function inView(stage: LifecycleStage, view: ViewType): boolean {
+export function inView(stage: LifecycleStage, view: ViewType): boolean {
   return view === "ALL" || (view === "ACTIVE_ONLY" ? stage === "active" : stage === "deleted");
 }
 
@@ -412,7 +419,7 @@ const NOUNS =
     " ",
   );
 
-function randomRunName(): string {
+export function randomRunName(): string {
   return `${ADJECTIVES[randomInt(ADJECTIVES.length)]}-${NOUNS[randomInt(NOUNS.length)]}-${randomInt(1000)}`;
 }
 
@@ -422,7 +429,7 @@ function randomExperimentId(): string {
   return s;
 }
 
-function defaultUser(): string {
+export function defaultUser(): string {
   try {
     return userInfo().username || "unknown";
   } catch {

@@ -673,3 +673,33 @@ export function filterModelVersions<T extends ModelVersion>(versions: readonly T
   const clauses = parseModelVersionFilter(filter);
   return versions.filter((v) => clauses.every((c) => compare(modelVersionValue(v, c), c.comparator, c.value)));
 }
+
+/** Parses a search_registered_models filter: name, tags.<key> (the SQL store translates the clauses). */
+export function parseRegisteredModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+}
+
+const LOGGED_MODEL_ATTRIBUTES = {
+  name: ["string", STRING_OPS],
+  model_id: ["string", STRING_LIST_OPS],
+  model_type: ["string", STRING_OPS],
+  source_run_id: ["string", STRING_LIST_OPS],
+  status: ["number", NUMERIC_OPS],
+  creation_time: ["number", NUMERIC_OPS],
+  creation_timestamp: ["number", NUMERIC_OPS],
+  last_updated_timestamp: ["number", NUMERIC_OPS],
+} as const;
+
+/**
+ * Parses an MLflow 3 search_logged_models filter: `name`, `model_type`, `source_run_id`, `status` (the stored
+ * integer), `creation_time`, `last_updated_timestamp` (bare or `attributes.`), `metrics.<k>` (numbers),
+ * `params.<k>`, `tags.<k>` (strings); joined by AND.
+ */
+export function parseLoggedModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, (s, raw) => {
+    const type = raw.id.entity === null ? "attribute" : ENTITY_ALIASES[raw.id.entity];
+    if (type === "metric") return checkClause(s, raw, "metric", raw.id.key, "number", NUMERIC_OPS);
+    if (type === "parameter") return checkClause(s, raw, "parameter", raw.id.key, "string", STRING_OPS);
+    return resolveAttribute(s, raw, LOGGED_MODEL_ATTRIBUTES);
+  });
+}
