@@ -347,6 +347,11 @@ export class PostgresDb implements SqlDb {
     return this.retry(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection dying while checked out is reported here as well as to the pending query: not uncaught.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(this.execOn(client));
@@ -357,6 +362,7 @@ export class PostgresDb implements SqlDb {
         if (!broken) await client.query("ROLLBACK").catch(() => {});
         throw e;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     });
