@@ -627,6 +627,11 @@ export function sortExperiments<T extends Experiment>(experiments: readonly T[],
 
 const MODEL_ATTRIBUTES = { name: ["string", STRING_OPS] } as const;
 
+/** Parses a search_registered_models filter: name, tags.<key> (the SQL store translates the clauses). */
+export function parseRegisteredModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+}
+
 /**
  * The items matching a search_registered_models filter: `name = 'x'`, `name LIKE 'x%'`, `name ILIKE ...`,
  * `name != ...`, and `tags.<key>` comparisons for items that have tags; joined by AND. Order kept.
@@ -635,7 +640,7 @@ export function filterByName<T extends { name: string; tags?: Tag[] }>(
   items: readonly T[],
   filter: string | undefined,
 ): T[] {
-  const clauses = parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+  const clauses = parseRegisteredModelFilter(filter);
   return items.filter((item) =>
     clauses.every((c) => compare(c.type === "tag" ? tagValue(item.tags, c.key) : item.name, c.comparator, c.value)),
   );
