@@ -9,11 +9,11 @@ import { done, type Handler, type Route } from "./shared.js";
 const LOGGED_MODEL_SOURCE = /^models:\/(m-[0-9a-f]{32})\/?$/;
 
 /**
- * The logged model a new version is made from: `model_id`, or the one its `models:/<model_id>` source names.
- * One that does not exist is MLflow's 500 (§5), message and all.
+ * The logged model a `models:/<model_id>` source names, as MLflow's registry looks it up: one that does not exist
+ * is MLflow's 500 (§5), message and all.
  */
-async function sourceModel(s: TrackingStore, source: string, modelId?: string): Promise<LoggedModel | undefined> {
-  const id = modelId || LOGGED_MODEL_SOURCE.exec(source)?.[1];
+async function sourceModel(s: TrackingStore, source: string): Promise<LoggedModel | undefined> {
+  const id = LOGGED_MODEL_SOURCE.exec(source)?.[1];
   if (!id) return undefined;
   try {
     return await s.getLoggedModel(id);
@@ -69,7 +69,7 @@ export const modelVersions: Record<string, Route> = {
   "model-versions/create": {
     POST: async (p, s) => {
       const source = str(p, "source");
-      const model = await sourceModel(s, source, opt(p, "model_id"));
+      const model = await sourceModel(s, source);
       return {
         model_version: await s.createModelVersion({
           name: str(p, "name"),
@@ -78,7 +78,7 @@ export const modelVersions: Record<string, Route> = {
           runId: opt(p, "run_id") || model?.info.source_run_id || undefined,
           tags: tags(p),
           description: opt(p, "description"),
-          modelId: model?.info.model_id,
+          modelId: opt(p, "model_id") || model?.info.model_id,
         }),
       };
     },
