@@ -705,10 +705,12 @@ export class RestStore implements TrackingStore {
     }
     return root;
   }
-  #fileUrl(root: string, path: string): string {
+  /** The proxied URL of a file; the path is checked before the root is looked up (no request for a bad path). */
+  async #fileUrl(root: () => Promise<string>, path: string): Promise<string> {
     const segs = artifactSegments(path, "path");
     if (segs.length === 0) throw new HandgestureError(`artifact path must name a file, got '${path}'`);
-    return `${this.baseUrl}${ARTIFACTS_API}/${[...root.split("/"), ...segs].map(encodeURIComponent).join("/")}`;
+    const parts = [...(await root()).split("/"), ...segs];
+    return `${this.baseUrl}${ARTIFACTS_API}/${parts.map(encodeURIComponent).join("/")}`;
   }
   async #upload(url: string, data: Uint8Array | string): Promise<void> {
     const body = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -719,26 +721,27 @@ export class RestStore implements TrackingStore {
     return new Uint8Array(await this.#read(res, "GET", url, (r) => r.arrayBuffer()));
   }
   async logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void> {
-    await this.#upload(this.#fileUrl(await this.#artifactRoot(runId), path), data);
+    await this.#upload(await this.#fileUrl(() => this.#artifactRoot(runId), path), data);
   }
   async readArtifact(runId: string, path: string): Promise<Uint8Array> {
-    return this.#download(this.#fileUrl(await this.#artifactRoot(runId), path));
+    return this.#download(await this.#fileUrl(() => this.#artifactRoot(runId), path));
   }
   async listArtifacts(runId: string, path = ""): Promise<FileInfo[]> {
-    return this.#list(await this.#artifactRoot(runId), path);
+    return this.#list(() => this.#artifactRoot(runId), path);
   }
   async logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array | string): Promise<void> {
-    await this.#upload(this.#fileUrl(await this.#modelArtifactRoot(modelId), path), data);
+    await this.#upload(await this.#fileUrl(() => this.#modelArtifactRoot(modelId), path), data);
   }
   async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> {
-    return this.#download(this.#fileUrl(await this.#modelArtifactRoot(modelId), path));
+    return this.#download(await this.#fileUrl(() => this.#modelArtifactRoot(modelId), path));
   }
   async listLoggedModelArtifacts(modelId: string, path = ""): Promise<FileInfo[]> {
-    return this.#list(await this.#modelArtifactRoot(modelId), path);
+    return this.#list(() => this.#modelArtifactRoot(modelId), path);
   }
   /** The proxied listing of `<root>/<path>`; paths come back relative to the root, as the store contract has them. */
-  async #list(root: string, path: string): Promise<FileInfo[]> {
+  async #list(rootOf: () => Promise<string>, path: string): Promise<FileInfo[]> {
     const dir = artifactSegments(path, "folder").join("/");
+    const root = await rootOf();
     const q = new URLSearchParams({ path: dir ? `${root}/${dir}` : root });
     const url = `${this.baseUrl}${ARTIFACTS_API}?${q}`;
     const res = await this.#send("GET", url);
