@@ -39,11 +39,13 @@ interface ModelMeta {
 
 /** version-<n>/meta.yaml, as MLflow writes it. current_stage may be Deleted_Internal (soft delete). */
 interface VersionMeta {
-  aliases: string[];
+  aliases?: string[];
   creation_timestamp: number;
   current_stage: string;
   description: string | null;
   last_updated_timestamp: number;
+  /** MLflow 3: the logged model the version was made from. */
+  model_id?: string;
   name: string;
   run_id: string | null;
   run_link: string | null;
@@ -71,7 +73,12 @@ export const DEFAULT_VERSIONS_RESULTS = 10_000;
 export interface FileRegistryOptions {
   /** Clock in milliseconds since the epoch (default Date.now). */
   now?: () => number;
+  /** MLflow 3's logged models of the same folder: versions made from one (`models:/m-<id>`) take its location. */
+  loggedModels?: Pick<TrackingStore, "getLoggedModel">;
 }
+
+/** `models:/m-<id>`: a logged model's URI (MLflow 3), not a registered model's. */
+const LOGGED_MODEL_URI = /^models:\/(m-[\w-]+)\/?$/;
 
 function err(message: string, code: "RESOURCE_DOES_NOT_EXIST" | "RESOURCE_ALREADY_EXISTS" | "INVALID_PARAMETER_VALUE") {
   return new HandgestureError(message, code);
@@ -147,11 +154,13 @@ export class FileRegistry implements RegistryStore {
   readonly rootDir: string;
   readonly modelsDir: string;
   private readonly now: () => number;
+  private readonly loggedModels: FileRegistryOptions["loggedModels"];
 
   constructor(rootDir: string, options: FileRegistryOptions = {}) {
     this.rootDir = rootDir;
     this.modelsDir = join(rootDir, MODELS_FOLDER);
     this.now = options.now ?? Date.now;
+    this.loggedModels = options.loggedModels;
   }
 
   // ---- paths and persisted state
@@ -296,6 +305,7 @@ export class FileRegistry implements RegistryStore {
       ...(meta.user_id != null ? { user_id: meta.user_id } : {}),
       tags: await this.readTags(join(this.versionDir(name, meta.version), TAGS_FOLDER)),
       aliases: Object.keys(aliases).filter((a) => aliases[a] === String(meta.version)),
+      ...(meta.model_id ? { model_id: String(meta.model_id) } : {}),
     };
   }
 
@@ -427,7 +437,13 @@ export class FileRegistry implements RegistryStore {
       throw err("model version source must not be empty", "INVALID_PARAMETER_VALUE");
     await this.readModelMeta(name);
     let storageLocation = source;
-    if (/^models:/i.test(source)) {
+    let runId = options.runId ?? null;
+    const loggedModelId = options.modelId || LOGGED_MODEL_URI.exec(source)?.[1];
+    if (loggedModelId) {
+      const model = await this.loggedModelFor(loggedModelId, source);
+      storageLocation = model.info.artifact_uri;
+      runId = runId || model.info.source_run_id || null;
+    } else if (/^models:/i.test(source)) {
       const target = await modelVersionForUri(parseModelUri(source), this);
       storageLocation = await this.getModelVersionDownloadUri(target.name, target.version);
     }
@@ -441,8 +457,9 @@ export class FileRegistry implements RegistryStore {
       current_stage: "None",
       description: options.description ?? null,
       last_updated_timestamp: time,
+      ...(loggedModelId ? { model_id: loggedModelId } : {}),
       name,
-      run_id: options.runId ?? null,
+      run_id: runId,
       run_link: options.runLink ?? null,
       source,
       status: "READY",
@@ -454,6 +471,26 @@ export class FileRegistry implements RegistryStore {
     await this.writeVersionMeta(name, meta);
     await this.touchModel(name, time);
     return this.toVersion(name, meta);
+  }
+
+  /**
+   * The logged model a version is made from. A missing one is INTERNAL_ERROR (500) with MLflow 3's message: its
+   * server answers exactly that for `models:/m-…` of a model that does not exist (the URI itself is well formed,
+   * so it is not the client's parameter that is wrong but the lookup behind it).
+   */
+  private async loggedModelFor(modelId: string, source: string) {
+    const missing = (detail: string) =>
+      new HandgestureError(
+        `Unable to fetch model from model URI source artifact location '${source}'.Error: ${detail}`,
+        "INTERNAL_ERROR",
+      );
+    if (!this.loggedModels) throw missing(`Logged model with ID '${modelId}' not found.`);
+    try {
+      return await this.loggedModels.getLoggedModel(modelId);
+    } catch (e) {
+      if (e instanceof HandgestureError && e.code === "RESOURCE_DOES_NOT_EXIST") throw missing(e.message);
+      throw e;
+    }
   }
 
   /** mkdir version-<n> fails when n is taken (by this or another process): then try the next number. */

@@ -1,13 +1,14 @@
-import { FileLoggedModels } from "./file-logged-models.js";
+import type { FileLoggedModels } from "./file-logged-models.js";
 import { FileRegistry } from "./file-registry.js";
 import { FileTrackingStore, type FileTrackingStoreOptions } from "./file-tracking.js";
 import type { TrackingStore } from "./store.js";
 
-type Args<K extends Exclude<keyof TrackingStore, "close">> = Parameters<TrackingStore[K]>;
+type Args<K extends Exclude<keyof TrackingStore, "close" | "importer">> = Parameters<TrackingStore[K]>;
 
 /**
- * The whole TrackingStore over one mlruns/ folder (MLflow 2.12's file layout): experiments, runs and artifacts
- * from FileTrackingStore, the model registry (mlruns/models/) from FileRegistry. Pure delegation, one line each.
+ * The whole TrackingStore over one mlruns/ folder (MLflow 2.12's file layout with MLflow 3's additions):
+ * experiments, runs and artifacts from FileTrackingStore, logged models (mlruns/<exp>/models/) from
+ * FileLoggedModels, the model registry (mlruns/models/) from FileRegistry. Pure delegation, one line each.
  */
 export class FileStore implements TrackingStore {
   readonly tracking: FileTrackingStore;
@@ -17,8 +18,8 @@ export class FileStore implements TrackingStore {
   /** rootDir: the mlruns folder, a path or a file: URI. `now` (tests) pins the clock of both halves. */
   constructor(rootDir: string, options: FileTrackingStoreOptions = {}) {
     this.tracking = new FileTrackingStore(rootDir, options);
-    this.registry = new FileRegistry(this.tracking.rootDir, { now: options.now });
-    this.loggedModels = new FileLoggedModels(this.tracking);
+    this.loggedModels = this.tracking.loggedModels;
+    this.registry = new FileRegistry(this.tracking.rootDir, { now: options.now, loggedModels: this.loggedModels });
   }
 
   /** The absolute mlruns folder. */

@@ -20,7 +20,8 @@
  * Errors are HandgestureError(INVALID_PARAMETER_VALUE) naming the filter, the bad token and its 1-based column.
  */
 import { HandgestureError } from "../core/errors.js";
-import type { Experiment, ModelVersion, Run, Tag } from "./entities.js";
+import type { Experiment, LoggedModel, LoggedModelMetric, ModelVersion, Run, Tag } from "./entities.js";
+import { LOGGED_MODEL_STATUS_CODES } from "./entities.js";
 
 export type EntityType = "metric" | "parameter" | "tag" | "attribute" | "dataset";
 export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" | "IN" | "NOT IN";
@@ -626,6 +627,19 @@ export function sortExperiments<T extends Experiment>(experiments: readonly T[],
 
 const MODEL_ATTRIBUTES = { name: ["string", STRING_OPS] } as const;
 
+/** Parses a search_registered_models filter: name, tags.<key> (the SQL store translates the clauses). */
+export function parseRegisteredModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+}
+
+/**
+ * MLflow 3's client adds ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every registry search (prompts live in
+ * the registry too): a model without that tag is no prompt, so a missing tag reads as 'false', as MLflow's stores do.
+ */
+const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
+const registryTagValue = (tags: Tag[] | undefined, key: string): string | undefined =>
+  tagValue(tags, key) ?? (key === IS_PROMPT_TAG ? "false" : undefined);
+
 /**
  * The items matching a search_registered_models filter: `name = 'x'`, `name LIKE 'x%'`, `name ILIKE ...`,
  * `name != ...`, and `tags.<key>` comparisons for items that have tags; joined by AND. Order kept.
@@ -634,9 +648,11 @@ export function filterByName<T extends { name: string; tags?: Tag[] }>(
   items: readonly T[],
   filter: string | undefined,
 ): T[] {
-  const clauses = parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+  const clauses = parseRegisteredModelFilter(filter);
   return items.filter((item) =>
-    clauses.every((c) => compare(c.type === "tag" ? tagValue(item.tags, c.key) : item.name, c.comparator, c.value)),
+    clauses.every((c) =>
+      compare(c.type === "tag" ? registryTagValue(item.tags, c.key) : item.name, c.comparator, c.value),
+    ),
   );
 }
 
@@ -653,7 +669,7 @@ export function parseModelVersionFilter(filter: string | undefined): Clause[] {
 }
 
 function modelVersionValue(v: ModelVersion, c: Clause): number | string | undefined {
-  if (c.type === "tag") return tagValue(v.tags, c.key);
+  if (c.type === "tag") return registryTagValue(v.tags, c.key);
   switch (c.key) {
     case "name":
       return v.name;
@@ -674,32 +690,178 @@ export function filterModelVersions<T extends ModelVersion>(versions: readonly T
   return versions.filter((v) => clauses.every((c) => compare(modelVersionValue(v, c), c.comparator, c.value)));
 }
 
-/** Parses a search_registered_models filter: name, tags.<key> (the SQL store translates the clauses). */
-export function parseRegisteredModelFilter(filter: string | undefined): Clause[] {
-  return parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+// ---------------------------------------------------------------------------------------------------------------
+// Logged models (MLflow 3's SearchLoggedModelsUtils): `name`, `model_id`, `model_type`, `source_run_id` strings
+// (also IN / NOT IN), `status` as the stored integer (`status = 2`; a string such as 'READY' matches nothing),
+// `creation_timestamp` / `creation_time` / `last_updated_timestamp` / `last_updated_time` numbers, `metrics.<k>`,
+// `params.<k>`, `tags.<k>`; `attributes.` may be left out.
+
+const LOGGED_MODEL_STRING_ATTRIBUTES = new Set(["name", "model_id", "model_type", "source_run_id"]);
+const LOGGED_MODEL_TIME_ALIASES: Readonly<Record<string, string>> = {
+  creation_time: "creation_timestamp_ms",
+  creation_timestamp: "creation_timestamp_ms",
+  last_updated_time: "last_updated_timestamp_ms",
+  last_updated_timestamp: "last_updated_timestamp_ms",
+};
+
+function loggedModelClause(s: Scanner, raw: RawClause): Clause {
+  const type = raw.id.entity === null ? "attribute" : ENTITY_ALIASES[raw.id.entity];
+  const key = raw.id.key;
+  switch (type) {
+    case "metric":
+      return checkClause(s, raw, type, key, "number", NUMERIC_OPS);
+    case "parameter":
+    case "tag":
+      return checkClause(s, raw, type, key, "string", STRING_OPS);
+    case "attribute": {
+      if (LOGGED_MODEL_STRING_ATTRIBUTES.has(key)) return checkClause(s, raw, type, key, "string", STRING_LIST_OPS);
+      if (Object.hasOwn(LOGGED_MODEL_TIME_ALIASES, key)) {
+        return checkClause(s, raw, type, LOGGED_MODEL_TIME_ALIASES[key], "number", NUMERIC_OPS);
+      }
+      if (key === "status") {
+        return checkClause(s, raw, type, key, raw.value.kind === "string" ? "string" : "number", NUMERIC_OPS);
+      }
+      return s.fail(`Invalid logged model search key '${key}'`, raw.id.pos);
+    }
+    default:
+      return s.fail(`unknown entity '${raw.id.entity}' (expected attributes, metrics, params or tags)`, raw.id.pos);
+  }
 }
 
-const LOGGED_MODEL_ATTRIBUTES = {
-  name: ["string", STRING_OPS],
-  model_id: ["string", STRING_LIST_OPS],
-  model_type: ["string", STRING_OPS],
-  source_run_id: ["string", STRING_LIST_OPS],
-  status: ["number", NUMERIC_OPS],
-  creation_time: ["number", NUMERIC_OPS],
-  creation_timestamp: ["number", NUMERIC_OPS],
-  last_updated_timestamp: ["number", NUMERIC_OPS],
-} as const;
+/** Parses a search_logged_models filter into clauses; [] for undefined, empty or blank. */
+export function parseLoggedModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, loggedModelClause);
+}
+
+/** A dataset filter of search_logged_models: the name, and the digest when given. */
+export interface LoggedModelDatasetFilter {
+  dataset_name: string;
+  dataset_digest?: string;
+}
+
+function onDataset(m: LoggedModelMetric, d: LoggedModelDatasetFilter): boolean {
+  return m.dataset_name === d.dataset_name && (!d.dataset_digest || m.dataset_digest === d.dataset_digest);
+}
+
+function loggedModelValue(
+  model: LoggedModel,
+  c: Clause,
+  datasets: readonly LoggedModelDatasetFilter[],
+): number | string | undefined {
+  switch (c.type) {
+    case "metric": {
+      const m = model.data.metrics.find(
+        (x) => x.key === c.key && (datasets.length === 0 || datasets.some((d) => onDataset(x, d))),
+      );
+      return m?.value;
+    }
+    case "parameter":
+      return tagValue(model.data.params, c.key);
+    case "tag":
+      return tagValue(model.info.tags, c.key);
+    default: {
+      if (c.key === "status")
+        return typeof c.value === "string" ? undefined : LOGGED_MODEL_STATUS_CODES[model.info.status];
+      const v = (model.info as unknown as Record<string, unknown>)[c.key];
+      return typeof v === "number" || typeof v === "string" ? v : undefined;
+    }
+  }
+}
 
 /**
- * Parses an MLflow 3 search_logged_models filter: `name`, `model_type`, `source_run_id`, `status` (the stored
- * integer), `creation_time`, `last_updated_timestamp` (bare or `attributes.`), `metrics.<k>` (numbers),
- * `params.<k>`, `tags.<k>` (strings); joined by AND.
+ * The models matching a filter and dataset filters, as MLflow 3: metric clauses only see metrics on the datasets;
+ * with datasets but no metric clause, a model needs some metric on one of them. Order kept.
  */
-export function parseLoggedModelFilter(filter: string | undefined): Clause[] {
-  return parseWith(filter, (s, raw) => {
-    const type = raw.id.entity === null ? "attribute" : ENTITY_ALIASES[raw.id.entity];
-    if (type === "metric") return checkClause(s, raw, "metric", raw.id.key, "number", NUMERIC_OPS);
-    if (type === "parameter") return checkClause(s, raw, "parameter", raw.id.key, "string", STRING_OPS);
-    return resolveAttribute(s, raw, LOGGED_MODEL_ATTRIBUTES);
+export function filterLoggedModels<T extends LoggedModel>(
+  models: readonly T[],
+  filter: string | undefined,
+  datasets: readonly LoggedModelDatasetFilter[] = [],
+): T[] {
+  const clauses = parseLoggedModelFilter(filter);
+  return models.filter((model) => {
+    if (datasets.length > 0 && !clauses.some((c) => c.type === "metric")) {
+      if (!model.data.metrics.some((m) => datasets.some((d) => onDataset(m, d)))) return false;
+    }
+    return clauses.every((c) => compare(loggedModelValue(model, c, datasets), c.comparator, c.value));
+  });
+}
+
+/** One search_logged_models order_by entry, as MLflow 3 sends it. */
+export interface LoggedModelSortKey {
+  field_name: string;
+  ascending?: boolean;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+const LOGGED_MODEL_ORDER_FIELDS: Readonly<Record<string, keyof LoggedModel["info"]>> = {
+  name: "name",
+  model_id: "model_id",
+  model_type: "model_type",
+  status: "status",
+  source_run_id: "source_run_id",
+  creation_time: "creation_timestamp_ms",
+  creation_timestamp: "creation_timestamp_ms",
+  last_updated_time: "last_updated_timestamp_ms",
+  last_updated_timestamp: "last_updated_timestamp_ms",
+};
+
+function invalidOrderBy(message: string): HandgestureError {
+  return new HandgestureError(message, "INVALID_PARAMETER_VALUE");
+}
+
+/**
+ * Sorts as MLflow 3: by the entries (attributes, or `metrics.<key>` by the newest point, on the entry's dataset
+ * when given; models without it last), then creation time DESC, then model_id ASC. Bad entries are
+ * INVALID_PARAMETER_VALUE `Invalid order by field name: <name>`.
+ */
+export function sortLoggedModels<T extends LoggedModel>(
+  models: readonly T[],
+  orderBy: readonly LoggedModelSortKey[] = [],
+): T[] {
+  const keys = orderBy.map((o) => {
+    const field = typeof o?.field_name === "string" ? o.field_name.trim() : "";
+    if (field === "") throw invalidOrderBy("`field_name` in the `order_by` clause must be specified.");
+    if (o.dataset_digest && !o.dataset_name) {
+      throw invalidOrderBy("`dataset_digest` can only be specified if `dataset_name` is also specified.");
+    }
+    const ascending = o.ascending ?? true;
+    if (field.includes(".")) {
+      const [entity, metric] = [field.slice(0, field.indexOf(".")), field.slice(field.indexOf(".") + 1)];
+      if (entity !== "metrics")
+        throw invalidOrderBy(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed.`);
+      return {
+        metric,
+        ascending,
+        dataset: o.dataset_name ? { dataset_name: o.dataset_name, dataset_digest: o.dataset_digest } : undefined,
+      };
+    }
+    const attribute = LOGGED_MODEL_ORDER_FIELDS[field];
+    if (attribute === undefined || !Object.hasOwn(LOGGED_MODEL_ORDER_FIELDS, field)) {
+      throw invalidOrderBy(`Invalid order by field name: ${field}`);
+    }
+    return { attribute, ascending };
+  });
+  const value = (m: LoggedModel, k: (typeof keys)[number]): SortValue => {
+    if ("attribute" in k) {
+      const v = m.info[k.attribute as keyof LoggedModel["info"]];
+      return typeof v === "number" || typeof v === "string" ? v : undefined;
+    }
+    let newest: LoggedModelMetric | undefined;
+    for (const x of m.data.metrics) {
+      if (x.key !== k.metric || (k.dataset && !onDataset(x, k.dataset))) continue;
+      if (newest === undefined || x.timestamp > newest.timestamp) newest = x;
+    }
+    return newest?.value;
+  };
+  return [...models].sort((a, b) => {
+    for (const k of keys) {
+      const c = compareSortValues(value(a, k), value(b, k), k.ascending);
+      if (c !== 0) return c;
+    }
+    if (a.info.creation_timestamp_ms !== b.info.creation_timestamp_ms) {
+      return b.info.creation_timestamp_ms - a.info.creation_timestamp_ms;
+    }
+    return a.info.model_id < b.info.model_id ? -1 : a.info.model_id > b.info.model_id ? 1 : 0;
   });
 }

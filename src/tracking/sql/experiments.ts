@@ -1,12 +1,7 @@
 /** Experiments and their tags in MLflow's `experiments` and `experiment_tags` tables. */
 import type { Experiment, LifecycleStage, Page, Tag } from "../entities.js";
-import {
-  checkMaxResults,
-  err,
-  validateExperimentId,
-  validateExperimentName,
-  validateExperimentTag,
-} from "../file-tracking.js";
+import { err, validateExperimentId, validateExperimentName, validateExperimentTag } from "../file-checks.js";
+import { checkMaxResults } from "../file-paging.js";
 import type { SearchExperimentsOptions } from "../store.js";
 import {
   decodePageToken,

@@ -6,7 +6,8 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { FileInfo, LoggedModel, LoggedModelMetric, LoggedModelStatus, Page, Param, Tag } from "../entities.js";
 import { LOGGED_MODEL_STATUS_CODES } from "../entities.js";
-import { checkMaxResults, validateParam } from "../file-tracking.js";
+import { validateParam } from "../file-checks.js";
+import { checkMaxResults } from "../file-paging.js";
 import type { CreateLoggedModelOptions, SearchLoggedModelsOptions } from "../store.js";
 import { checkLength, MAX_TAG_VAL_LENGTH } from "../validation.js";
 import { listArtifactDir, localArtifactDir, readArtifactFile, writeArtifact } from "./artifacts.js";

@@ -18,16 +18,16 @@ import type {
 } from "../entities.js";
 import { RUN_STATUS_CODES } from "../entities.js";
 import {
-  checkMaxResults,
   err,
-  randomRunName,
   validateBatchLimits,
   validateDatasetInput,
   validateMetric,
   validateParam,
   validateRunId,
   validateTag,
-} from "../file-tracking.js";
+} from "../file-checks.js";
+import { randomRunName } from "../file-names.js";
+import { checkMaxResults } from "../file-paging.js";
 import type { CreateRunOptions, RunBatch, SearchRunsOptions } from "../store.js";
 import { checkLength, MAX_TAG_VAL_LENGTH, validateEntityName } from "../validation.js";
 import { decodePageToken, encodePageToken, insertRows, placeholders, type SqlContext } from "./context.js";

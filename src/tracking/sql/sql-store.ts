@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import type { FileInfo } from "../entities.js";
-import { defaultUser } from "../file-tracking.js";
+import { defaultUser } from "../file-names.js";
 import type { TrackingStore } from "../store.js";
 import { listArtifactDir, localArtifactDir, readArtifactFile, writeArtifact } from "./artifacts.js";
 import type { SqlContext } from "./context.js";
@@ -24,7 +24,7 @@ export interface SqlStoreOptions {
   now?: () => number;
 }
 
-type Args<K extends Exclude<keyof TrackingStore, "close">> = Parameters<TrackingStore[K]>;
+type Args<K extends Exclude<keyof TrackingStore, "close" | "importer">> = Parameters<TrackingStore[K]>;
 
 export class SqlStore implements TrackingStore {
   readonly db: SqlDb;

@@ -1,0 +1,13 @@
+import { describe } from "vitest";
+import { hasTestPostgres } from "../postgres.js";
+import { openFileStore, openPostgresStore, openSqliteStore, overRest } from "./stores.js";
+import { describeStoreConformance } from "./suite.js";
+
+// The REST store splits batches over MLflow's per-request limits, as MLflow's client does.
+const traits = { splitsLargeBatches: true };
+
+describeStoreConformance("REST store → tracking app → file store", overRest(openFileStore), traits);
+describeStoreConformance("REST store → tracking app → SQLite", overRest(openSqliteStore), traits);
+describe.skipIf(!hasTestPostgres())("PostgreSQL", () => {
+  describeStoreConformance("REST store → tracking app → PostgreSQL", overRest(openPostgresStore), traits);
+});
