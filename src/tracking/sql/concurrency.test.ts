@@ -140,7 +140,7 @@ describe("several processes on one SQLite file", () => {
 
 describe.skipIf(!POSTGRES_URL)("several processes on one PostgreSQL database", () => {
   it("8 processes logging to one run at once lose nothing", async () => {
-    const { uri, drop } = await freshPostgresDatabase("hg_conc");
+    const { uri, drop } = await freshPostgresDatabase();
     try {
       await (await openSqlStore(uri)).close();
       await eightWriters(uri);
@@ -150,7 +150,7 @@ describe.skipIf(!POSTGRES_URL)("several processes on one PostgreSQL database", (
   }, 120_000);
 
   it("a writer killed with SIGKILL mid-batch leaves every batch all or nothing", async () => {
-    const { uri, drop } = await freshPostgresDatabase("hg_kill");
+    const { uri, drop } = await freshPostgresDatabase();
     try {
       const store = await openSqlStore(uri);
       const runId = (await store.createRun({ experimentId: "0" })).info.run_id;

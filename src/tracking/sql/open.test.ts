@@ -139,7 +139,7 @@ describe("PostgreSQL connections", () => {
 
 describe.skipIf(!POSTGRES_URL)("revision checks on PostgreSQL", () => {
   it("creates the schema in an empty database, refuses older and unknown revisions and foreign tables", async () => {
-    const { uri, drop } = await freshPostgresDatabase("hg_open");
+    const { uri, drop } = await freshPostgresDatabase();
     try {
       await (await openSqlStore(uri)).close();
       await (await openSqlStore(uri)).close(); // ours: used
@@ -152,7 +152,7 @@ describe.skipIf(!POSTGRES_URL)("revision checks on PostgreSQL", () => {
     } finally {
       await drop();
     }
-    const other = await freshPostgresDatabase("hg_other");
+    const other = await freshPostgresDatabase();
     try {
       await runOn(other.uri, "CREATE TABLE customers (id INTEGER PRIMARY KEY)");
       await expect(openSqlStore(other.uri)).rejects.toThrow(/not an MLflow database/);

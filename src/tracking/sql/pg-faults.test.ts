@@ -49,7 +49,7 @@ function proxy(host: string, port: number): Promise<{ port: number; cut: () => v
 describe.skipIf(!POSTGRES_URL)("PostgreSQL faults", () => {
   let db: { uri: string; drop: () => Promise<void> };
   beforeAll(async () => {
-    db = await freshPostgresDatabase("hg_faults");
+    db = await freshPostgresDatabase();
   });
   afterAll(() => db.drop());
 

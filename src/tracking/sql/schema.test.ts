@@ -141,7 +141,7 @@ describe.skipIf(!hasShared("docs", "mlflow3-compat.md"))("schema of a new SQLite
 
 describe.skipIf(!POSTGRES_URL || !hasShared("docs", "mlflow3-compat.md"))("schema of a new PostgreSQL database", () => {
   it("has the 48 tables with the document's column names, nullability and the tracking and registry primary keys", async () => {
-    const { uri, drop } = await freshPostgresDatabase("hg_schema");
+    const { uri, drop } = await freshPostgresDatabase();
     try {
       await (await openSqlStore(uri)).close();
       const doc = readDocSchema();

@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const backends: [string, () => Promise<{ uri: string; drop: () => Promise<void> }>][] = [
   ["SQLite", async () => ({ uri: `sqlite:///${join(dir, `s${Math.random()}.db`)}`, drop: async () => {} })],
 ];
-if (POSTGRES_URL) backends.push(["PostgreSQL", () => freshPostgresDatabase("hg_store")]);
+if (POSTGRES_URL) backends.push(["PostgreSQL", () => freshPostgresDatabase()]);
 
 describe.each(backends)("SqlStore on %s", (_name, makeDb) => {
   let store: SqlStore;

@@ -1,44 +1,18 @@
 /**
- * For the SQL store's tests: a fresh PostgreSQL database per test file (CREATE DATABASE with a random name on the
- * server HANDGESTURE_TEST_POSTGRES_URL names), dropped afterwards. Without that variable PostgreSQL tests are
- * skipped with a message, except under CI=true, where a missing server is a failure.
+ * For the SQL store's tests: a fresh PostgreSQL database per caller through the shared harness (test/postgres.ts:
+ * HANDGESTURE_TEST_POSTGRES_URL; unset skips with a message, except under CI=true, where it fails).
  */
-import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { dropTestDatabase, hasTestPostgres, testPostgresUrl } from "../../../test/postgres.js";
 
-export const POSTGRES_URL = process.env.HANDGESTURE_TEST_POSTGRES_URL;
+/** The test server's URL, or undefined (tests skipped) when none is configured. */
+export const POSTGRES_URL = hasTestPostgres() ? process.env.HANDGESTURE_TEST_POSTGRES_URL : undefined;
 
-if (!POSTGRES_URL) {
-  if (process.env.CI === "true") {
-    throw new Error("CI=true but HANDGESTURE_TEST_POSTGRES_URL is not set: the PostgreSQL tests cannot run");
-  }
-  console.warn("HANDGESTURE_TEST_POSTGRES_URL not set: skipping the PostgreSQL tests of the SQL store");
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url.replace(/^[^:]+:/, "postgresql:"));
-  u.pathname = `/${database}`;
-  return u.href;
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(POSTGRES_URL as string, "postgres") });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Creates an empty database with a random name; returns its URI and a function that drops it. */
-export async function freshPostgresDatabase(prefix = "hg"): Promise<{ uri: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  return {
-    uri: withDatabase(POSTGRES_URL as string, name),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+/** An empty database of its own (random name) and a function that drops it. */
+export async function freshPostgresDatabase(): Promise<{ uri: string; drop: () => Promise<void> }> {
+  const uri = await testPostgresUrl();
+  if (uri === undefined) throw new Error("no test PostgreSQL configured");
+  return { uri, drop: () => dropTestDatabase(uri) };
 }
 
 /** Runs SQL on a database of the test server (setting up a database the store must refuse). */
