@@ -53,12 +53,15 @@ export function describeConcurrency(ctx: SuiteContext): void {
       expect(values.map((v) => Number(v.version)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     });
 
-    it("one name created at once: one experiment, one registered model, the others RESOURCE_ALREADY_EXISTS", async () => {
+    it("one experiment name created at once: one experiment, the others RESOURCE_ALREADY_EXISTS", async () => {
       const exp = uniq("exp-race");
       const made = await together(Array.from({ length: 5 }, () => () => ctx.store.createExperiment(exp)));
       expect(made.values).toHaveLength(1);
       expect(made.codes).toEqual(Array(4).fill("RESOURCE_ALREADY_EXISTS"));
       expect((await ctx.store.getExperimentByName(exp))?.experiment_id).toBe(made.values[0]);
+    });
+
+    it("one registered model name created at once: one model, the others RESOURCE_ALREADY_EXISTS", async () => {
       const model = uniq("rm-race");
       const models = await together(Array.from({ length: 5 }, () => () => ctx.store.createRegisteredModel(model)));
       expect(models.values).toHaveLength(1);
