@@ -52,16 +52,20 @@ export async function startTrackingServer(
 }
 
 /**
- * For one test file: a tracking server over a fresh file store in a temp folder, started before its tests and
- * removed after them. Read `url` and `store` inside tests (they are set in beforeAll).
+ * For one test file: a tracking server over a fresh file store in a temp folder (or the store `makeStore` builds
+ * on that mlruns folder), started before its tests and removed after them. Read `url` and `store` inside tests
+ * (they are set in beforeAll).
  */
-export function useTrackingServer(prefix: string): { url: string; store: FileStore } {
-  const ctx = { url: "", store: null as unknown as FileStore };
+export function useTrackingServer<S extends FileStore = FileStore>(
+  prefix: string,
+  makeStore: (mlruns: string) => S = (mlruns) => new FileStore(mlruns) as S,
+): { url: string; store: S } {
+  const ctx = { url: "", store: null as unknown as S };
   let root = "";
   let server: RunningServer | undefined;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), prefix));
-    ctx.store = new FileStore(join(root, "mlruns"));
+    ctx.store = makeStore(join(root, "mlruns"));
     server = await listen(createTrackingApp({ store: ctx.store }).fetch, { port: 0 });
     ctx.url = server.url;
   });
