@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LoggedModelsTestStore } from "../../test/logged-models-store.js";
 import { startTrackingServer, type TestTrackingServer } from "../../test/tracking-server.js";
 import { notFound } from "../server/errors.js";
 import { listen } from "../server/http.js";
+import { FileStore } from "./file-store.js";
 import { ENDPOINTS, HISTORY_PAGE_SIZE, isEndpointMissing, RestStore, RestStoreError } from "./rest-store.js";
 
 /**
@@ -353,7 +353,7 @@ describe("RestStore (MLflow 3) → tracking server → store with logged models,
   let store: RestStore;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), "hg-rest3-"));
-    server = await startTrackingServer(new LoggedModelsTestStore(join(root, "mlruns")));
+    server = await startTrackingServer(new FileStore(join(root, "mlruns")));
     store = new RestStore(server.url);
   });
   afterEach(async () => {

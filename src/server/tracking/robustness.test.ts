@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LoggedModelsTestStore } from "../../../test/logged-models-store.js";
+import { FileStore } from "../../tracking/file-store.js";
 import { listen, type RunningServer } from "../http.js";
 import { createTrackingApp } from "./app.js";
 import { ROUTES } from "./routes.js";
@@ -19,8 +19,7 @@ let modelId = "";
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "hg-tracking-fuzz-"));
-  // Logged models in memory until the file store has them (its methods are stubs on main).
-  const store = new LoggedModelsTestStore(join(root, "mlruns"));
+  const store = new FileStore(join(root, "mlruns"));
   server = await listen(createTrackingApp({ store }).fetch, { port: 0 });
   const exp = await store.createExperiment("fuzz");
   const run = (await store.createRun({ experimentId: exp })).info;
