@@ -51,6 +51,23 @@ def workload(client, runs):
     return {"batchedS": batched, "msPerRun": per_run, "searchMs": search, "historyMs": hist, "found": len(found)}
 
 
+def file_search(root):
+    client = MlflowClient(tracking_uri="file://" + root)
+    exp = client.create_experiment("search-100")
+    for i in range(100):
+        run = client.create_run(exp, run_name=f"r{i}").info.run_id
+        client.log_batch(
+            run,
+            params=[Param(f"p{k}", str(i * k)) for k in range(10)],
+            metrics=[Metric(f"m{k}", i / (k + 1), i, 0) for k in range(10)],
+        )
+    client.search_runs([exp], max_results=1000)
+    s = time.perf_counter()
+    for _ in range(5):
+        client.search_runs([exp], max_results=1000)
+    return (time.perf_counter() - s) * 1000 / 5
+
+
 def main():
     scratch = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 500
@@ -63,6 +80,7 @@ def main():
     out[f"MLflow {version}: file store"] = workload(
         MlflowClient(tracking_uri="file://" + os.path.join(scratch, "mlruns")), runs
     )
+    out["file search 100 runs (ms)"] = file_search(os.path.join(scratch, "search-mlruns"))
     print(json.dumps(out))
 
 
