@@ -30,9 +30,13 @@ export interface TestTrackingServer {
   close(): Promise<void>;
 }
 
+/** The endpoints MLflow 3 added (logged models, run outputs): what an MLflow 2 server answers with an HTML 404. */
+const MLFLOW3_ONLY = /^\/(?:ajax-)?api\/2\.0\/mlflow\/(?:logged-models|runs\/outputs)(?:\/|$)/;
+
 export async function startTrackingServer(
   store: TrackingStore,
   security: SecurityOptions = {},
+  options: { mlflow2?: boolean } = {},
 ): Promise<TestTrackingServer> {
   const app = createTrackingApp({ store, security });
   const requests: RecordedRequest[] = [];
@@ -44,6 +48,13 @@ export async function startTrackingServer(
         headers[key] = value;
       });
       requests.push({ method: req.method, path: url.pathname, query: url.search, headers });
+      // As MLflow 2.12's Flask server answers a route it does not have (mlflow3-compat.md §6).
+      if (options.mlflow2 && MLFLOW3_ONLY.test(url.pathname)) {
+        return new Response("<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", {
+          status: 404,
+          headers: { "content-type": "text/html; charset=utf-8" },
+        });
+      }
       return app.fetch(req, env);
     },
     { port: 0 },
@@ -52,16 +63,20 @@ export async function startTrackingServer(
 }
 
 /**
- * For one test file: a tracking server over a fresh file store in a temp folder, started before its tests and
- * removed after them. Read `url` and `store` inside tests (they are set in beforeAll).
+ * For one test file: a tracking server over a fresh file store in a temp folder (or the store `makeStore` builds
+ * on that mlruns folder), started before its tests and removed after them. Read `url` and `store` inside tests
+ * (they are set in beforeAll).
  */
-export function useTrackingServer(prefix: string): { url: string; store: FileStore } {
-  const ctx = { url: "", store: null as unknown as FileStore };
+export function useTrackingServer<S extends FileStore = FileStore>(
+  prefix: string,
+  makeStore: (mlruns: string) => S = (mlruns) => new FileStore(mlruns) as S,
+): { url: string; store: S } {
+  const ctx = { url: "", store: null as unknown as S };
   let root = "";
   let server: RunningServer | undefined;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), prefix));
-    ctx.store = new FileStore(join(root, "mlruns"));
+    ctx.store = makeStore(join(root, "mlruns"));
     server = await listen(createTrackingApp({ store: ctx.store }).fetch, { port: 0 });
     ctx.url = server.url;
   });

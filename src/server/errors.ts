@@ -1,6 +1,8 @@
 /**
- * The one place errors become HTTP answers, in MLflow's shape: `{"error_code": "...", "message": "..."}`.
- * Inner code throws (HandgestureError with its code, or HttpError with a status); only the edge converts.
+ * The one place errors become HTTP answers, in MLflow 3's shape: `{"error_code": "...", "message": "...",
+ * "sqlstate": "...", "error_class": "..."}` (the last two for the codes MLflow classifies; MLflow 2 clients read
+ * only the first two). Inner code throws (HandgestureError with its code, or HttpError with a status); only the
+ * edge converts.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -30,8 +32,37 @@ export function statusOf(code: string): ContentfulStatusCode {
   }
 }
 
-export function errorBody(errorCode: string, message: string): { error_code: string; message: string } {
-  return { error_code: errorCode, message };
+/** MLflow 3's client-side classification of an error code: [sqlstate, error_class] (docs/mlflow3-compat.md §2). */
+const CLASSIFICATION: Readonly<Record<string, readonly [string, string]>> = Object.freeze({
+  BAD_REQUEST: ["KAM00", "INVALID_PARAMETER_VALUE"],
+  ENDPOINT_NOT_FOUND: ["KAM00", "RESOURCE_NOT_FOUND"],
+  INTERNAL_ERROR: ["XXM00", "CLIENT_INTERNAL_ERROR"],
+  INVALID_PARAMETER_VALUE: ["KAM00", "INVALID_PARAMETER_VALUE"],
+  INVALID_STATE: ["XXM00", "CLIENT_INTERNAL_ERROR"],
+  NOT_FOUND: ["KAM00", "RESOURCE_NOT_FOUND"],
+  PERMISSION_DENIED: ["KAM00", "PERMISSION_DENIED"],
+  RESOURCE_ALREADY_EXISTS: ["KAM00", "RESOURCE_ALREADY_EXISTS"],
+  RESOURCE_DOES_NOT_EXIST: ["KAM00", "RESOURCE_NOT_FOUND"],
+  TEMPORARILY_UNAVAILABLE: ["XXM00", "CLIENT_INTERNAL_ERROR"],
+});
+/** A refused order_by field is classed apart by MLflow (KAM04), though its code is INVALID_PARAMETER_VALUE. */
+const ATTRIBUTE_NOT_FOUND = /^Invalid order by field name/;
+
+export interface ErrorBody {
+  error_code: string;
+  message: string;
+  sqlstate?: string;
+  error_class?: string;
+}
+
+export function errorBody(errorCode: string, message: string): ErrorBody {
+  const body: ErrorBody = { error_code: errorCode, message };
+  const classified =
+    errorCode === "INVALID_PARAMETER_VALUE" && ATTRIBUTE_NOT_FOUND.test(message)
+      ? (["KAM04", "ATTRIBUTE_NOT_FOUND"] as const)
+      : CLASSIFICATION[errorCode];
+  if (classified) [body.sqlstate, body.error_class] = classified;
+  return body;
 }
 
 /** Hono's onError: HttpError and HandgestureError keep their status and code; anything else is a logged 500. */

@@ -79,7 +79,12 @@ describe("server security and error mapping", () => {
   it("maps errors to MLflow's shape and statuses, and hides internals of a 500", async () => {
     const missing = await fetch(`${open.url}/missing`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: "Run 'x' not found" });
+    expect(await missing.json()).toEqual({
+      error_code: "RESOURCE_DOES_NOT_EXIST",
+      message: "Run 'x' not found",
+      sqlstate: "KAM00", // mlflow3-compat.md §2
+      error_class: "RESOURCE_NOT_FOUND",
+    });
     expect((await fetch(`${open.url}/teapot`)).status).toBe(415);
     const boom = await fetch(`${open.url}/boom`);
     expect(boom.status).toBe(500);

@@ -64,11 +64,11 @@ const ALIASES_FOLDER = "aliases";
 const VERSION_PREFIX = "version-";
 /** MLflow soft-deletes versions with this stage, so their numbers are never given out again. */
 const DELETED_STAGE = "Deleted_Internal";
-const ACTIVE_STAGES: readonly Stage[] = ["Staging", "Production"];
-const MAX_MODELS_RESULTS = 1000;
-const DEFAULT_MODELS_RESULTS = 100;
-const MAX_VERSIONS_RESULTS = 200_000;
-const DEFAULT_VERSIONS_RESULTS = 10_000;
+export const ACTIVE_STAGES: readonly Stage[] = ["Staging", "Production"];
+export const MAX_MODELS_RESULTS = 1000;
+export const DEFAULT_MODELS_RESULTS = 100;
+export const MAX_VERSIONS_RESULTS = 200_000;
+export const DEFAULT_VERSIONS_RESULTS = 10_000;
 
 export interface FileRegistryOptions {
   /** Clock in milliseconds since the epoch (default Date.now). */
@@ -93,7 +93,7 @@ function isMissing(e: unknown): boolean {
 }
 
 /** MLflow's registry tag checks: a tag name (may hold '/'), key ≤ 250 and value ≤ 5000 characters. */
-function validateTag(key: string, value?: string): void {
+export function validateRegistryTag(key: string, value?: string): void {
   validateEntityName("tag", key);
   checkLength("Tag key", MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key);
   if (value !== undefined) {
@@ -131,7 +131,7 @@ export function validateAlias(alias: string): void {
   }
 }
 
-function versionNumber(version: string | number): number {
+export function versionNumber(version: string | number): number {
   const s = String(version);
   if (!/^\d+$/.test(s) || Number(s) < 1) {
     throw err(`model version must be a positive integer, got '${s}'`, "INVALID_PARAMETER_VALUE");
@@ -139,7 +139,7 @@ function versionNumber(version: string | number): number {
   return Number(s);
 }
 
-function stageOf(stage: string): Stage {
+export function stageOf(stage: string): Stage {
   const s = canonicalStage(String(stage));
   if (!s) throw err(`invalid model version stage '${stage}': one of ${STAGES.join(", ")}`, "INVALID_PARAMETER_VALUE");
   return s;
@@ -279,12 +279,12 @@ export class FileRegistry implements RegistryStore {
   }
 
   private async writeTag(dir: string, key: string, value: string): Promise<void> {
-    validateTag(key, value);
+    validateRegistryTag(key, value);
     await writeFileAtomic(safeJoin(join(dir, TAGS_FOLDER), key), value);
   }
 
   private async removeTag(dir: string, key: string): Promise<void> {
-    validateTag(key);
+    validateRegistryTag(key);
     await rm(safeJoin(join(dir, TAGS_FOLDER), key), { force: true });
   }
 
@@ -338,7 +338,7 @@ export class FileRegistry implements RegistryStore {
 
   async createRegisteredModel(name: string, tags: Tag[] = [], description?: string): Promise<RegisteredModel> {
     const dir = this.modelDir(name);
-    for (const t of tags) validateTag(t.key, t.value);
+    for (const t of tags) validateRegistryTag(t.key, t.value);
     await mkdir(this.modelsDir, { recursive: true });
     try {
       await mkdir(dir);
@@ -432,7 +432,7 @@ export class FileRegistry implements RegistryStore {
   async createModelVersion(options: FileCreateModelVersionOptions): Promise<ModelVersion> {
     const { name, source } = options;
     const tags = options.tags ?? [];
-    for (const t of tags) validateTag(t.key, t.value);
+    for (const t of tags) validateRegistryTag(t.key, t.value);
     if (typeof source !== "string" || source === "")
       throw err("model version source must not be empty", "INVALID_PARAMETER_VALUE");
     await this.readModelMeta(name);
@@ -661,7 +661,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function maxResults(value: number | undefined, fallback: number, limit: number): number {
+export function maxResults(value: number | undefined, fallback: number, limit: number): number {
   const n = value ?? fallback;
   if (!Number.isInteger(n) || n < 1 || n > limit) {
     throw err(`max_results must be an integer from 1 to ${limit}, got ${value}`, "INVALID_PARAMETER_VALUE");

@@ -3,7 +3,7 @@ import { FileRegistry } from "./file-registry.js";
 import { FileTrackingStore, type FileTrackingStoreOptions } from "./file-tracking.js";
 import type { TrackingStore } from "./store.js";
 
-type Args<K extends Exclude<keyof TrackingStore, "close">> = Parameters<TrackingStore[K]>;
+type Args<K extends Exclude<keyof TrackingStore, "close" | "importer">> = Parameters<TrackingStore[K]>;
 
 /**
  * The whole TrackingStore over one mlruns/ folder (MLflow 2.12's file layout with MLflow 3's additions):

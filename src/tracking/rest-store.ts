@@ -1,7 +1,10 @@
 /**
- * A TrackingStore over MLflow's REST API 2.0 (tracking, registry and the proxied artifact API), as MLflow 2.12's
- * server speaks it (docs/mlflow-compat.md). Isomorphic: only the global fetch, so the web app can use it too.
- * Every JSON request goes through one `call()`; the HTTP verb and path of each method come from ENDPOINTS.
+ * A TrackingStore over MLflow's REST API 2.0 (tracking, registry and the proxied artifact API), as MLflow 3's
+ * server speaks it (docs/mlflow3-compat.md: logged models, run outputs, metrics tied to a model) and MLflow 2.12's
+ * still does (docs/mlflow-compat.md). Against a server without the LoggedModel API, its methods fail with an
+ * error isEndpointMissing() recognises, so a caller can fall back to MLflow 2's forms. Isomorphic: only the global
+ * fetch, so the web app can use it too. Every JSON request goes through one `call()`; the HTTP verb and path of
+ * each method come from ENDPOINTS (`{model_id}` in a path is filled from the call's path parameters).
  */
 import { type ErrorCode, HandgestureError } from "../core/errors.js";
 import type {
@@ -23,6 +26,25 @@ import type {
   Stage,
   Tag,
 } from "./entities.js";
+import {
+  experimentFromWire,
+  type Int,
+  loggedModelFromWire,
+  metricFromWire,
+  metricToWire,
+  modelFromWire,
+  page,
+  runFromWire,
+  runInfoFromWire,
+  versionFromWire,
+  type WireExperiment,
+  type WireLoggedModel,
+  type WireMetric,
+  type WireModelVersion,
+  type WireRegisteredModel,
+  type WireRun,
+  type WireRunInfo,
+} from "./rest-wire.js";
 import type {
   CreateLoggedModelOptions,
   CreateModelVersionOptions,
@@ -87,15 +109,28 @@ export const ENDPOINTS = Object.freeze({
   deleteRegisteredModelAlias: ["DELETE", "registered-models/alias"],
   getModelVersionByAlias: ["GET", "registered-models/alias"],
   getModelVersionDownloadUri: ["GET", "model-versions/get-download-uri"],
+  logOutputs: ["POST", "runs/outputs"],
+  createLoggedModel: ["POST", "logged-models"],
+  getLoggedModel: ["GET", "logged-models/{model_id}"],
+  finalizeLoggedModel: ["PATCH", "logged-models/{model_id}"],
+  deleteLoggedModel: ["DELETE", "logged-models/{model_id}"],
+  setLoggedModelTags: ["PATCH", "logged-models/{model_id}/tags"],
+  deleteLoggedModelTag: ["DELETE", "logged-models/{model_id}/tags/{tag_key}"],
+  logLoggedModelParams: ["POST", "logged-models/{model_id}/params"],
+  searchLoggedModels: ["POST", "logged-models/search"],
 } as const satisfies Record<string, readonly [Verb, string]>);
 export type Endpoint = keyof typeof ENDPOINTS;
 
 /** MLflow's per-request limits for runs/log-batch; larger batches are split. */
 export const BATCH_LIMITS = Object.freeze({ metrics: 1000, params: 100, tags: 100, total: 1000 });
 
+export { metricValueFromWire, metricValueToWire } from "./rest-wire.js";
+
 const API = "/api/2.0/mlflow/";
 const ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts";
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** What MLflow 3's client asks metrics/get-history for per page (MLflow 3 answers no points without it). */
+export const HISTORY_PAGE_SIZE = 25_000;
 
 /** An error from the server or the network; `status` is absent when no answer came. */
 export class RestStoreError extends HandgestureError {
@@ -109,6 +144,15 @@ export class RestStoreError extends HandgestureError {
     this.status = status;
     this.serverCode = serverCode;
   }
+}
+
+/**
+ * Whether `e` says the server has no such endpoint: our server's (and MLflow's) ENDPOINT_NOT_FOUND, or a 404 that
+ * is not MLflow's JSON error at all (Flask's HTML page: MLflow 2.12 asked for `logged-models`). A caller that gets
+ * this from createLoggedModel talks to a server without MLflow 3's LoggedModel API.
+ */
+export function isEndpointMissing(e: unknown): boolean {
+  return e instanceof RestStoreError && e.serverCode === "ENDPOINT_NOT_FOUND";
 }
 
 const CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
@@ -132,143 +176,6 @@ function codeFor(serverCode: string | undefined, status: number): ErrorCode {
   return status >= 500 ? "INTERNAL_ERROR" : "INVALID_PARAMETER_VALUE";
 }
 
-// ---- wire shapes: what MLflow's JSON may hold (protobuf JSON: empty lists and unset fields are left out,
-// int64 may come as strings, non-finite doubles as "NaN"/"Infinity"/"-Infinity") ----
-type Int = number | string;
-interface WireMetric {
-  key: string;
-  value: number | string;
-  timestamp?: Int;
-  step?: Int;
-}
-interface WireExperiment extends Partial<Omit<Experiment, "creation_time" | "last_update_time">> {
-  creation_time?: Int;
-  last_update_time?: Int;
-}
-interface WireRunInfo extends Partial<Omit<RunInfo, "start_time" | "end_time">> {
-  start_time?: Int;
-  end_time?: Int | null;
-}
-interface WireRun {
-  info: WireRunInfo;
-  data?: { metrics?: WireMetric[]; params?: Param[]; tags?: Tag[] };
-  inputs?: { dataset_inputs?: DatasetInput[] };
-}
-interface WireModelVersion
-  extends Partial<Omit<ModelVersion, "version" | "creation_timestamp" | "last_updated_timestamp">> {
-  version: Int;
-  creation_timestamp?: Int;
-  last_updated_timestamp?: Int;
-}
-interface WireRegisteredModel
-  extends Partial<Omit<RegisteredModel, "latest_versions" | "creation_timestamp" | "last_updated_timestamp">> {
-  creation_timestamp?: Int;
-  last_updated_timestamp?: Int;
-  latest_versions?: WireModelVersion[];
-}
-
-/** JSON has no NaN/Infinity: MLflow sends them as strings. */
-export function metricValueToWire(v: number): number | string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Number.POSITIVE_INFINITY) return "Infinity";
-  if (v === Number.NEGATIVE_INFINITY) return "-Infinity";
-  return v;
-}
-export function metricValueFromWire(v: number | string | undefined): number {
-  if (typeof v === "number") return v;
-  if (v === undefined) return 0;
-  if (v === "NaN") return Number.NaN;
-  if (v === "Infinity") return Number.POSITIVE_INFINITY;
-  if (v === "-Infinity") return Number.NEGATIVE_INFINITY;
-  return Number(v);
-}
-const int = (v: Int | undefined | null, dflt = 0): number => (v === undefined || v === null ? dflt : Number(v));
-const metricToWire = (m: Metric) => ({
-  key: m.key,
-  value: metricValueToWire(m.value),
-  timestamp: m.timestamp,
-  step: m.step,
-});
-const metricFromWire = (m: WireMetric): Metric => ({
-  key: m.key,
-  value: metricValueFromWire(m.value),
-  timestamp: int(m.timestamp),
-  step: int(m.step),
-});
-
-function experimentFromWire(e: WireExperiment): Experiment {
-  return {
-    experiment_id: String(e.experiment_id ?? ""),
-    name: e.name ?? "",
-    artifact_location: e.artifact_location ?? "",
-    lifecycle_stage: e.lifecycle_stage ?? "active",
-    creation_time: int(e.creation_time),
-    last_update_time: int(e.last_update_time),
-    tags: e.tags ?? [],
-  };
-}
-function runInfoFromWire(i: WireRunInfo): RunInfo {
-  const id = i.run_id ?? i.run_uuid ?? "";
-  return {
-    run_id: id,
-    run_uuid: i.run_uuid ?? id,
-    run_name: i.run_name ?? "",
-    experiment_id: String(i.experiment_id ?? ""),
-    user_id: i.user_id ?? "",
-    status: i.status ?? "RUNNING",
-    start_time: int(i.start_time),
-    end_time: i.end_time === undefined || i.end_time === null ? null : Number(i.end_time),
-    artifact_uri: i.artifact_uri ?? "",
-    lifecycle_stage: i.lifecycle_stage ?? "active",
-  };
-}
-function runFromWire(r: WireRun): Run {
-  return {
-    info: runInfoFromWire(r.info),
-    data: {
-      metrics: (r.data?.metrics ?? []).map(metricFromWire),
-      params: r.data?.params ?? [],
-      tags: r.data?.tags ?? [],
-    },
-    inputs: { dataset_inputs: r.inputs?.dataset_inputs ?? [] },
-  };
-}
-function versionFromWire(v: WireModelVersion): ModelVersion {
-  const out: ModelVersion = {
-    name: v.name ?? "",
-    version: String(v.version),
-    creation_timestamp: int(v.creation_timestamp),
-    last_updated_timestamp: int(v.last_updated_timestamp),
-    current_stage: v.current_stage ?? "None",
-    description: v.description ?? "",
-    source: v.source ?? "",
-    run_id: v.run_id ?? "",
-    run_link: v.run_link ?? "",
-    status: v.status ?? "READY",
-    tags: v.tags ?? [],
-    aliases: v.aliases ?? [],
-  };
-  if (v.status_message !== undefined) out.status_message = v.status_message;
-  if (v.user_id !== undefined) out.user_id = v.user_id;
-  return out;
-}
-function modelFromWire(m: WireRegisteredModel): RegisteredModel {
-  return {
-    name: m.name ?? "",
-    creation_timestamp: int(m.creation_timestamp),
-    last_updated_timestamp: int(m.last_updated_timestamp),
-    description: m.description ?? "",
-    latest_versions: (m.latest_versions ?? []).map(versionFromWire),
-    tags: m.tags ?? [],
-    aliases: (m.aliases ?? []).map((a) => ({ alias: a.alias, version: String(a.version) })),
-  };
-}
-function page<W, T>(items: W[] | undefined, token: string | undefined, conv: (w: W) => T): Page<T> {
-  const out: Page<T> = { items: (items ?? []).map(conv) };
-  if (token) out.next_page_token = token;
-  return out;
-}
-
 /** Splits a relative artifact path into segments; rejects anything that could leave the run's artifact root. */
 function artifactSegments(path: string, what: string): string[] {
   if (path.startsWith("/") || path.includes("\\") || /^[a-zA-Z]:/.test(path)) {
@@ -279,9 +186,11 @@ function artifactSegments(path: string, what: string): string[] {
   return segs;
 }
 
-/** Where a run's artifacts sit under mlflow-artifacts/artifacts: from an mlflow-artifacts: URI, else <exp>/<run>/artifacts. */
-function artifactRoot(info: RunInfo): string {
-  const uri = info.artifact_uri;
+/**
+ * Where artifacts sit under mlflow-artifacts/artifacts: from an mlflow-artifacts: URI, else `fallback` (a run's
+ * <exp>/<run>/artifacts, a logged model's <exp>/models/<model_id>/artifacts: what the server maps them to).
+ */
+function artifactRoot(uri: string, fallback: string): string {
   if (uri.startsWith("mlflow-artifacts:")) {
     let rest = uri.slice("mlflow-artifacts:".length);
     if (rest.startsWith("//")) {
@@ -290,15 +199,11 @@ function artifactRoot(info: RunInfo): string {
     }
     return rest.replace(/^\/+/, "").replace(/\/+$/, "");
   }
-  return `${info.experiment_id}/${info.run_id}/artifacts`;
+  return fallback;
 }
 
 type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 type Body = Record<string, unknown>;
-
-function notYet(what: string): never {
-  throw new HandgestureError(`${what}: logged models are not supported by the REST store yet`, "INTERNAL_ERROR");
-}
 
 export class RestStore implements TrackingStore {
   readonly baseUrl: string;
@@ -343,6 +248,8 @@ export class RestStore implements TrackingStore {
     } catch {
       if (text) message += `: ${text.slice(0, 200)}`;
     }
+    // A 404 that is not MLflow's JSON error comes from the router: the server has no such endpoint.
+    if (res.status === 404 && serverCode === undefined) serverCode = "ENDPOINT_NOT_FOUND";
     throw new RestStoreError(message, codeFor(serverCode, res.status), url, res.status, serverCode);
   }
 
@@ -369,8 +276,13 @@ export class RestStore implements TrackingStore {
   }
 
   /** One call of the tracking/registry API: GET with a query string, the other verbs with a JSON body. */
-  async #call<T = Record<string, unknown>>(endpoint: Endpoint, params: Body | Query = {}): Promise<T> {
-    const [verb, path] = ENDPOINTS[endpoint];
+  async #call<T = Record<string, unknown>>(
+    endpoint: Endpoint,
+    params: Body | Query = {},
+    pathParams: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
+    const [verb, template] = ENDPOINTS[endpoint];
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathParams[name] ?? ""));
     let url = `${this.baseUrl}${API}${path}`;
     let res: Response;
     if (verb === "GET") {
@@ -495,45 +407,17 @@ export class RestStore implements TrackingStore {
   async deleteTag(runId: string, key: string): Promise<void> {
     await this.#call("deleteTag", { run_id: runId, key });
   }
-  async logOutputs(_runId: string, _models: ModelOutput[]): Promise<void> {
-    notYet("logOutputs");
+  async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
+    await this.#call("logOutputs", { run_id: runId, models });
   }
-  async createLoggedModel(_o: CreateLoggedModelOptions): Promise<LoggedModel> {
-    notYet("createLoggedModel");
+  async logInputs(runId: string, datasets: DatasetInput[], models?: ModelInput[]): Promise<void> {
+    await this.#call("logInputs", { run_id: runId, datasets, models: models?.length ? models : undefined });
   }
-  async getLoggedModel(_id: string, _allowDeleted?: boolean): Promise<LoggedModel> {
-    notYet("getLoggedModel");
-  }
-  async finalizeLoggedModel(_id: string, _status: LoggedModelStatus): Promise<LoggedModel> {
-    notYet("finalizeLoggedModel");
-  }
-  async deleteLoggedModel(_id: string): Promise<void> {
-    notYet("deleteLoggedModel");
-  }
-  async setLoggedModelTags(_id: string, _tags: Tag[]): Promise<void> {
-    notYet("setLoggedModelTags");
-  }
-  async deleteLoggedModelTag(_id: string, _key: string): Promise<void> {
-    notYet("deleteLoggedModelTag");
-  }
-  async logLoggedModelParams(_id: string, _params: Param[]): Promise<void> {
-    notYet("logLoggedModelParams");
-  }
-  async searchLoggedModels(_o: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
-    notYet("searchLoggedModels");
-  }
-  async logLoggedModelArtifact(_id: string, _path: string, _data: Uint8Array | string): Promise<void> {
-    notYet("logLoggedModelArtifact");
-  }
-  async listLoggedModelArtifacts(_id: string, _path?: string): Promise<FileInfo[]> {
-    notYet("listLoggedModelArtifacts");
-  }
-  async readLoggedModelArtifact(_id: string, _path: string): Promise<Uint8Array> {
-    notYet("readLoggedModelArtifact");
-  }
-  async logInputs(runId: string, datasets: DatasetInput[], _models?: ModelInput[]): Promise<void> {
-    await this.#call("logInputs", { run_id: runId, datasets });
-  }
+  /**
+   * Every point, page by page: max_results is sent as MLflow 3's client sends it (without it MLflow 3 answers no
+   * points); MLflow 2.12 ignores it and answers everything at once. A server that sends the same token back
+   * without a point would loop: that stops with an error.
+   */
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     const out: Metric[] = [];
     let pageToken: string | undefined;
@@ -542,10 +426,21 @@ export class RestStore implements TrackingStore {
         run_id: runId,
         run_uuid: runId,
         metric_key: key,
+        max_results: HISTORY_PAGE_SIZE,
         page_token: pageToken,
       });
-      out.push(...(r.metrics ?? []).map(metricFromWire));
-      pageToken = r.next_page_token || undefined;
+      const points = r.metrics ?? [];
+      out.push(...points.map(metricFromWire));
+      const next = r.next_page_token || undefined;
+      if (next !== undefined && points.length === 0 && next === pageToken) {
+        throw new RestStoreError(
+          `metrics/get-history for '${key}' of run ${runId}: the server answers the same page token without points`,
+          "INTERNAL_ERROR",
+          `${this.baseUrl}${API}metrics/get-history`,
+          200,
+        );
+      }
+      pageToken = next;
     } while (pageToken);
     return out;
   }
@@ -561,37 +456,122 @@ export class RestStore implements TrackingStore {
     return page(r.runs, r.next_page_token, runFromWire);
   }
 
+  // ---- MLflow 3 logged models ----
+
+  async createLoggedModel(o: CreateLoggedModelOptions): Promise<LoggedModel> {
+    const r = await this.#call<{ model: WireLoggedModel }>("createLoggedModel", {
+      experiment_id: o.experimentId,
+      name: o.name,
+      model_type: o.modelType,
+      source_run_id: o.sourceRunId,
+      params: o.params?.length ? o.params : undefined,
+      tags: o.tags?.length ? o.tags : undefined,
+    });
+    return loggedModelFromWire(r.model);
+  }
+  async getLoggedModel(modelId: string, allowDeleted = false): Promise<LoggedModel> {
+    const query = allowDeleted ? { allow_deleted: true } : {};
+    const r = await this.#call<{ model: WireLoggedModel }>("getLoggedModel", query, { model_id: modelId });
+    return loggedModelFromWire(r.model);
+  }
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    const r = await this.#call<{ model: WireLoggedModel }>(
+      "finalizeLoggedModel",
+      { model_id: modelId, status },
+      { model_id: modelId },
+    );
+    this.#roots.delete(`model:${modelId}`);
+    return loggedModelFromWire(r.model);
+  }
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    await this.#call("deleteLoggedModel", { model_id: modelId }, { model_id: modelId });
+    this.#roots.delete(`model:${modelId}`);
+  }
+  async setLoggedModelTags(modelId: string, tags: Tag[]): Promise<void> {
+    await this.#call("setLoggedModelTags", { tags }, { model_id: modelId });
+  }
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    await this.#call("deleteLoggedModelTag", {}, { model_id: modelId, tag_key: key });
+  }
+  async logLoggedModelParams(modelId: string, params: Param[]): Promise<void> {
+    await this.#call("logLoggedModelParams", { model_id: modelId, params }, { model_id: modelId });
+  }
+  async searchLoggedModels(o: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
+    const r = await this.#call<{ models?: WireLoggedModel[]; next_page_token?: string }>("searchLoggedModels", {
+      experiment_ids: o.experimentIds,
+      filter: o.filter,
+      datasets: o.datasets,
+      max_results: o.maxResults,
+      order_by: o.orderBy,
+      page_token: o.pageToken,
+    });
+    return page(r.models, r.next_page_token, loggedModelFromWire);
+  }
+
   // ---- artifacts (the proxied artifact API) ----
 
   /** The run's folder under mlflow-artifacts/artifacts, from runs/get once per run. */
   #artifactRoot(runId: string): Promise<string> {
     let root = this.#roots.get(runId);
     if (!root) {
-      root = this.getRun(runId).then((r) => artifactRoot(r.info));
+      root = this.getRun(runId).then((r) =>
+        artifactRoot(r.info.artifact_uri, `${r.info.experiment_id}/${r.info.run_id}/artifacts`),
+      );
       root.catch(() => this.#roots.delete(runId));
       this.#roots.set(runId, root);
     }
     return root;
   }
-  async #artifactUrl(runId: string, path: string): Promise<string> {
+  /** A logged model's folder under mlflow-artifacts/artifacts, from logged-models/<id> once per model. */
+  #modelArtifactRoot(modelId: string): Promise<string> {
+    const key = `model:${modelId}`;
+    let root = this.#roots.get(key);
+    if (!root) {
+      root = this.getLoggedModel(modelId).then(({ info }) =>
+        artifactRoot(info.artifact_uri, `${info.experiment_id}/models/${info.model_id}/artifacts`),
+      );
+      root.catch(() => this.#roots.delete(key));
+      this.#roots.set(key, root);
+    }
+    return root;
+  }
+  /** The proxied URL of a file; the path is checked before the root is looked up (no request for a bad path). */
+  async #fileUrl(root: () => Promise<string>, path: string): Promise<string> {
     const segs = artifactSegments(path, "path");
     if (segs.length === 0) throw new HandgestureError(`artifact path must name a file, got '${path}'`);
-    const root = await this.#artifactRoot(runId);
-    return `${this.baseUrl}${ARTIFACTS_API}/${[...root.split("/"), ...segs].map(encodeURIComponent).join("/")}`;
+    const parts = [...(await root()).split("/"), ...segs];
+    return `${this.baseUrl}${ARTIFACTS_API}/${parts.map(encodeURIComponent).join("/")}`;
   }
-  async logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void> {
-    const url = await this.#artifactUrl(runId, path);
+  async #upload(url: string, data: Uint8Array | string): Promise<void> {
     const body = typeof data === "string" ? new TextEncoder().encode(data) : data;
     await this.#send("PUT", url, body as Uint8Array<ArrayBuffer>, "application/octet-stream");
   }
-  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
-    const url = await this.#artifactUrl(runId, path);
+  async #download(url: string): Promise<Uint8Array> {
     const res = await this.#send("GET", url);
     return new Uint8Array(await this.#read(res, "GET", url, (r) => r.arrayBuffer()));
   }
+  async logArtifact(runId: string, path: string, data: Uint8Array | string): Promise<void> {
+    await this.#upload(await this.#fileUrl(() => this.#artifactRoot(runId), path), data);
+  }
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    return this.#download(await this.#fileUrl(() => this.#artifactRoot(runId), path));
+  }
   async listArtifacts(runId: string, path = ""): Promise<FileInfo[]> {
+    return this.#list(() => this.#artifactRoot(runId), path);
+  }
+  async logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array | string): Promise<void> {
+    await this.#upload(await this.#fileUrl(() => this.#modelArtifactRoot(modelId), path), data);
+  }
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> {
+    return this.#download(await this.#fileUrl(() => this.#modelArtifactRoot(modelId), path));
+  }
+  async listLoggedModelArtifacts(modelId: string, path = ""): Promise<FileInfo[]> {
+    return this.#list(() => this.#modelArtifactRoot(modelId), path);
+  }
+  /** The proxied listing of `<root>/<path>`; paths come back relative to the root, as the store contract has them. */
+  async #list(rootOf: () => Promise<string>, path: string): Promise<FileInfo[]> {
     const dir = artifactSegments(path, "folder").join("/");
-    const root = await this.#artifactRoot(runId);
+    const root = await rootOf();
     const q = new URLSearchParams({ path: dir ? `${root}/${dir}` : root });
     const url = `${this.baseUrl}${ARTIFACTS_API}?${q}`;
     const res = await this.#send("GET", url);
@@ -662,6 +642,7 @@ export class RestStore implements TrackingStore {
       run_id: o.runId,
       tags: o.tags ?? [],
       description: o.description,
+      model_id: o.modelId,
     });
     return versionFromWire(r.model_version);
   }

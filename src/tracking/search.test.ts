@@ -496,6 +496,10 @@ describe("registry filters", () => {
     ["name like '%-___'", ["hand-mlp", "Hand-KNN"]],
     ["tags.stage = 'prod'", ["hand-mlp"]],
     ["name LIKE 'hand%' AND tags.stage != 'dev'", ["hand-mlp"]],
+    // What MLflow 3's client appends to every registry search: models without the tag are no prompts.
+    ["name = 'hand-mlp' AND tag.`mlflow.prompt.is_prompt` != 'true'", ["hand-mlp"]],
+    ["tags.`mlflow.prompt.is_prompt` = 'false'", ["hand-mlp", "hand-forest", "Hand-KNN"]],
+    ["tags.`mlflow.prompt.is_prompt` = 'true'", []],
   ];
   it.each(table)("filterByName %s", (filter, expected) => {
     expect(filterByName(MODELS, filter).map((m) => m.name)).toEqual(expected);

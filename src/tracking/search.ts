@@ -633,6 +633,19 @@ export function sortExperiments<T extends Experiment>(experiments: readonly T[],
 
 const MODEL_ATTRIBUTES = { name: ["string", STRING_OPS] } as const;
 
+/** Parses a search_registered_models filter: name, tags.<key> (the SQL store translates the clauses). */
+export function parseRegisteredModelFilter(filter: string | undefined): Clause[] {
+  return parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+}
+
+/**
+ * MLflow 3's client adds ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every registry search (prompts live in
+ * the registry too): a model without that tag is no prompt, so a missing tag reads as 'false', as MLflow's stores do.
+ */
+const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
+const registryTagValue = (tags: Tag[] | undefined, key: string): string | undefined =>
+  tagValue(tags, key) ?? (key === IS_PROMPT_TAG ? "false" : undefined);
+
 /**
  * The items matching a search_registered_models filter: `name = 'x'`, `name LIKE 'x%'`, `name ILIKE ...`,
  * `name != ...`, and `tags.<key>` comparisons for items that have tags; joined by AND. Order kept.
@@ -641,9 +654,11 @@ export function filterByName<T extends { name: string; tags?: Tag[] }>(
   items: readonly T[],
   filter: string | undefined,
 ): T[] {
-  const clauses = parseWith(filter, (s, raw) => resolveAttribute(s, raw, MODEL_ATTRIBUTES));
+  const clauses = parseRegisteredModelFilter(filter);
   return items.filter((item) =>
-    clauses.every((c) => compare(c.type === "tag" ? tagValue(item.tags, c.key) : item.name, c.comparator, c.value)),
+    clauses.every((c) =>
+      compare(c.type === "tag" ? registryTagValue(item.tags, c.key) : item.name, c.comparator, c.value),
+    ),
   );
 }
 
@@ -660,7 +675,7 @@ export function parseModelVersionFilter(filter: string | undefined): Clause[] {
 }
 
 function modelVersionValue(v: ModelVersion, c: Clause): number | string | undefined {
-  if (c.type === "tag") return tagValue(v.tags, c.key);
+  if (c.type === "tag") return registryTagValue(v.tags, c.key);
   switch (c.key) {
     case "name":
       return v.name;

@@ -111,9 +111,28 @@ export interface SearchLoggedModelsOptions {
  * async). The file store writes MLflow's mlruns/ layout; the REST store speaks MLflow's REST API 2.0. Errors are
  * TrackingError with MLflow's codes (RESOURCE_DOES_NOT_EXIST, RESOURCE_ALREADY_EXISTS, INVALID_PARAMETER_VALUE).
  */
+/**
+ * Writes entities with the ids and timestamps they already have (migration between stores). Each call is one
+ * transaction and answers whether it wrote anything: an entity already there (same id) is left as it is, so a
+ * migration can be run again without duplicates.
+ */
+export interface StoreImporter {
+  experiment(experiment: Experiment): Promise<boolean>;
+  /** The run with its params, tags, dataset and model inputs, outputs, and every point of every metric. */
+  run(run: Run, metricHistory: Metric[]): Promise<boolean>;
+  /** With its params, tags and metrics; after the runs its metrics were logged in. */
+  loggedModel(model: LoggedModel): Promise<boolean>;
+  /** The model and its tags (versions and aliases come separately). */
+  registeredModel(model: RegisteredModel): Promise<boolean>;
+  /** With its tags, stage and source as they are. */
+  modelVersion(version: ModelVersion): Promise<boolean>;
+}
+
 export interface TrackingStore {
   /** Releases what the store holds (a database connection pool); the store is unusable afterwards. */
   close?(): Promise<void>;
+  /** Stores that can keep ids and timestamps (databases, mlruns folders) give an importer; a REST store does not. */
+  importer?(): StoreImporter;
 
   // experiments
   createExperiment(name: string, tags?: Tag[], artifactLocation?: string): Promise<string>;

@@ -132,6 +132,8 @@ describe.skipIf(!ready)("scoring server", () => {
     expect(await bad.json()).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
       message: expect.stringMatching(/label, proba, top3.*"logits"/),
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
     });
   });
 
@@ -205,7 +207,9 @@ describe.skipIf(!ready)("scoring server", () => {
       const r = await pending;
       expect(r.status, name).toBe(status);
       const body = await r.json();
-      expect(body, name).toEqual({ error_code: code, message: expect.stringMatching(message) });
+      // MLflow 3's classification (mlflow3-compat.md §2): BAD_REQUEST and INVALID_PARAMETER_VALUE are both KAM00.
+      const classified = { sqlstate: "KAM00", error_class: "INVALID_PARAMETER_VALUE" };
+      expect(body, name).toEqual({ error_code: code, message: expect.stringMatching(message), ...classified });
     }
     expect(REQUIRED_INPUT_FORMAT).toContain("exactly one of");
     const get = await fetch(`${open.url}/invocations`);
@@ -214,6 +218,8 @@ describe.skipIf(!ready)("scoring server", () => {
     expect(await get.json()).toEqual({
       error_code: "BAD_REQUEST",
       message: expect.stringMatching(/method is not allowed/),
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
     });
     const hands415 = await post(open.url, "/predict/hands", "x", { "content-type": "text/csv" });
     expect(hands415.status).toBe(415);

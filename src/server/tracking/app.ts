@@ -1,6 +1,7 @@
 /**
- * The MLflow-compatible tracking server as a Hono app over any TrackingStore: MLflow's REST API 2.0 (./routes.ts),
- * the proxied artifact API (./artifacts.ts), /health and /version, behind the shared security middleware.
+ * The MLflow-compatible tracking server as a Hono app over any TrackingStore: MLflow's REST API (./routes.ts) under
+ * /api/2.0/mlflow/ and, as MLflow answers its web UI, /ajax-api/2.0/mlflow/; the proxied artifact API for runs and
+ * logged models (./artifacts.ts), /health and /version, behind the shared security middleware.
  * `handgesture ui` serves it over the file store; tests serve it with listen(app.fetch, { port: 0 }).
  */
 import { type Context, Hono } from "hono";
@@ -14,15 +15,23 @@ import {
   hasDotSegment,
   listProxied,
   listRunArtifacts,
+  loggedModelFile,
   rawPath,
   uploadProxied,
 } from "./artifacts.js";
 import { bodyParams, invalid, type Params, queryParams, wire } from "./params.js";
 import { type Handler, isWriteCall, ROUTES, type Verb } from "./routes.js";
 
-/** The MLflow version this server answers as (GET /version); its REST API is what the routes follow. */
-export const MLFLOW_VERSION = "2.12.2";
+/**
+ * The MLflow version this server answers as (GET /version): the REST API the routes follow is MLflow 3.11's (the
+ * LoggedModel API and the rest observed in docs/mlflow3-compat.md, from 3.11.2.dev0); 3.11.1 is its last release.
+ * MLflow 2.12's calls are all still answered as 2.12 answered them.
+ */
+export const MLFLOW_VERSION = "3.11.1";
 export const API_PREFIX = "/api/2.0/mlflow/";
+/** MLflow serves every endpoint under this prefix too (its web UI calls it). */
+export const AJAX_API_PREFIX = "/ajax-api/2.0/mlflow/";
+const PREFIXES = [API_PREFIX, AJAX_API_PREFIX] as const;
 
 export interface TrackingAppOptions {
   store: TrackingStore;
@@ -54,7 +63,8 @@ function forClient(err: Error): Error {
 /** A write is decided per endpoint: MLflow's search POSTs are reads. */
 function isWrite(c: Context): boolean {
   const path = c.req.path;
-  return isWriteCall(c.req.method, path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : path);
+  const prefix = PREFIXES.find((p) => path.startsWith(p));
+  return isWriteCall(c.req.method, prefix ? path.slice(prefix.length) : path);
 }
 
 /** 405 with an Allow header naming the verbs the endpoint takes. */
@@ -79,7 +89,10 @@ async function requestParams(c: Context): Promise<Params> {
 }
 
 function jsonEndpoint(store: TrackingStore, handler: Handler) {
-  return async (c: Context) => c.json(wire((await handler(await requestParams(c), store)) ?? {}) as object);
+  return async (c: Context) =>
+    c.json(
+      wire((await handler(await requestParams(c), store, c.req.param() as Record<string, string>)) ?? {}) as object,
+    );
 }
 
 export function createTrackingApp({
@@ -93,7 +106,7 @@ export function createTrackingApp({
   // The shared middleware's limit is the larger one; JSON endpoints get theirs below.
   const maxJson = security.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   secure(app, { ...security, maxBodyBytes: Math.max(maxJson, maxArtifactBytes) }, isWrite);
-  app.use(`${API_PREFIX}*`, bodyLimit({ maxSize: maxJson, onError: tooLarge(maxJson) }));
+  for (const prefix of PREFIXES) app.use(`${prefix}*`, bodyLimit({ maxSize: maxJson, onError: tooLarge(maxJson) }));
   app.use(`${ARTIFACTS_PREFIX}/*`, bodyLimit({ maxSize: maxArtifactBytes, onError: tooLarge(maxArtifactBytes) }));
   app.use("*", async (c, next) => {
     if (hasDotSegment(rawPath(c))) {
@@ -104,13 +117,21 @@ export function createTrackingApp({
 
   app.get("/version", (c) => c.text(MLFLOW_VERSION));
 
-  for (const [path, route] of Object.entries(ROUTES)) {
-    const verbs = Object.keys(route) as Verb[];
-    for (const verb of verbs) app.on(verb, API_PREFIX + path, jsonEndpoint(store, route[verb]!));
-    app.all(API_PREFIX + path, methodNotAllowed(verbs));
+  for (const prefix of PREFIXES) {
+    for (const [path, route] of Object.entries(ROUTES)) {
+      const verbs = Object.keys(route) as Verb[];
+      for (const verb of verbs) app.on(verb, prefix + path, jsonEndpoint(store, route[verb]!));
+      app.all(prefix + path, methodNotAllowed(verbs));
+    }
+    app.get(`${prefix}artifacts/list`, jsonEndpoint(store, listRunArtifacts));
+    app.all(`${prefix}artifacts/list`, methodNotAllowed(["GET"]));
+    // A logged model's file, raw (MLflow's UI reads it under /ajax-api/ only; cheap to answer on both).
+    app.get(`${prefix}logged-models/:model_id/artifacts/files`, async (c) => {
+      const file = await loggedModelFile(c.req.param("model_id"), queryParams(new URL(c.req.url).searchParams), store);
+      return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": file.contentType });
+    });
+    app.all(`${prefix}logged-models/:model_id/artifacts/files`, methodNotAllowed(["GET"]));
   }
-  app.get(`${API_PREFIX}artifacts/list`, jsonEndpoint(store, listRunArtifacts));
-  app.all(`${API_PREFIX}artifacts/list`, methodNotAllowed(["GET"]));
 
   app.get(ARTIFACTS_PREFIX, async (c) =>
     c.json(wire(await listProxied(queryParams(new URL(c.req.url).searchParams), store)) as object),

@@ -1,7 +1,8 @@
 /**
  * Artifact paths from the wire, checked before any store sees them, and the artifact endpoints: the tracking
- * API's artifacts/list and MLflow's proxied artifact API (`/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/
- * artifacts/<path>`: PUT uploads the raw body, GET downloads; GET `...artifacts?path=` lists).
+ * API's artifacts/list, MLflow's proxied artifact API (`/api/2.0/mlflow-artifacts/artifacts/<exp>/<run>/
+ * artifacts/<path>`: PUT uploads the raw body, GET downloads; GET `...artifacts?path=` lists), the same for MLflow
+ * 3's logged models (`<exp>/models/<model_id>/artifacts/<path>`), and a logged model's file download.
  *
  * A path that tries to leave the run's artifact root is refused with INVALID_PARAMETER_VALUE: `.` and `..`
  * segments, absolute paths, backslashes, NUL, and each of these percent-encoded, once or several times over
@@ -12,6 +13,7 @@ import type { Context } from "hono";
 import { HandgestureError } from "../../core/errors.js";
 import type { FileInfo } from "../../tracking/entities.js";
 import type { TrackingStore } from "../../tracking/store.js";
+import { HttpError } from "../errors.js";
 import { invalid, opt, type Params, runId } from "./params.js";
 
 export const ARTIFACTS_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
@@ -92,9 +94,29 @@ export function hasDotSegment(path: string): boolean {
   });
 }
 
-/** `<experiment_id>/<run_id>/artifacts[/<path>]` → the run (which must be in that experiment) and the path. */
-async function runArtifactPath(s: TrackingStore, path: string, allowEmpty: boolean) {
+/** What a proxied artifact path names: a run's or a logged model's artifact, and the path under its root. */
+type ArtifactTarget = { kind: "run"; id: string; rel: string } | { kind: "model"; id: string; rel: string };
+
+/**
+ * `<experiment_id>/<run_id>/artifacts[/<path>]` or `<experiment_id>/models/<model_id>/artifacts[/<path>]` → the
+ * run or logged model (which must be in that experiment) and the path. A run id is 32 hex, never `models`.
+ */
+async function artifactTarget(s: TrackingStore, path: string, allowEmpty: boolean): Promise<ArtifactTarget> {
   const segs = path.split("/");
+  if (segs[1] === "models") {
+    if (segs.length < 4 || segs[3] !== "artifacts" || segs[0] === "" || segs[2] === "") {
+      throw invalid(`Invalid artifact path '${path}': expected <experiment_id>/models/<model_id>/artifacts/<path>`);
+    }
+    const rel = checkArtifactPath(segs.slice(4).join("/"), allowEmpty);
+    const model = await s.getLoggedModel(segs[2]);
+    if (model.info.experiment_id !== segs[0]) {
+      throw new HandgestureError(
+        `Logged model '${segs[2]}' is not in experiment '${segs[0]}'`,
+        "RESOURCE_DOES_NOT_EXIST",
+      );
+    }
+    return { kind: "model", id: segs[2], rel };
+  }
   if (segs.length < 3 || segs[2] !== "artifacts" || segs[0] === "" || segs[1] === "") {
     throw invalid(`Invalid artifact path '${path}': expected <experiment_id>/<run_id>/artifacts/<path>`);
   }
@@ -103,7 +125,7 @@ async function runArtifactPath(s: TrackingStore, path: string, allowEmpty: boole
   if (run.info.experiment_id !== segs[0]) {
     throw new HandgestureError(`Run '${segs[1]}' is not in experiment '${segs[0]}'`, "RESOURCE_DOES_NOT_EXIST");
   }
-  return { runId: segs[1], rel };
+  return { kind: "run", id: segs[1], rel };
 }
 
 /** The part of a raw request path after the artifacts prefix, each segment decoded once and checked. */
@@ -133,17 +155,31 @@ export async function listRunArtifacts(p: Params, s: TrackingStore) {
 
 /** GET /api/2.0/mlflow-artifacts/artifacts?path=<exp>/<run>/artifacts/<dir> → {files} (names in that folder). */
 export async function listProxied(p: Params, s: TrackingStore): Promise<{ files: FileInfo[] }> {
-  const { runId: id, rel } = await runArtifactPath(s, opt(p, "path") ?? "", true);
-  const files = await s.listArtifacts(id, rel);
+  const t = await artifactTarget(s, opt(p, "path") ?? "", true);
+  const files = t.kind === "run" ? await s.listArtifacts(t.id, t.rel) : await s.listLoggedModelArtifacts(t.id, t.rel);
   return { files: files.map((f) => ({ ...f, path: f.path.slice(f.path.lastIndexOf("/") + 1) })) };
 }
 
 export async function uploadProxied(raw: string, body: Uint8Array, s: TrackingStore): Promise<void> {
-  const { runId: id, rel } = await runArtifactPath(s, proxiedPath(raw), false);
-  await s.logArtifact(id, rel, body);
+  const t = await artifactTarget(s, proxiedPath(raw), false);
+  if (t.kind === "run") await s.logArtifact(t.id, t.rel, body);
+  else await s.logLoggedModelArtifact(t.id, t.rel, body);
 }
 
 export async function downloadProxied(raw: string, s: TrackingStore): Promise<Uint8Array> {
-  const { runId: id, rel } = await runArtifactPath(s, proxiedPath(raw), false);
-  return s.readArtifact(id, rel);
+  const t = await artifactTarget(s, proxiedPath(raw), false);
+  return t.kind === "run" ? s.readArtifact(t.id, t.rel) : s.readLoggedModelArtifact(t.id, t.rel);
+}
+
+/** Files a browser may show as text; anything else is sent as bytes (never as HTML: no script runs from a model). */
+const TEXT_FILE = /(^|\/)(MLmodel|[^/]*\.(txt|yaml|yml|json|md|py|csv|log))$/;
+
+/** GET logged-models/<id>/artifacts/files?artifact_file_path=<path> → the file's bytes, as MLflow's UI reads them. */
+export async function loggedModelFile(modelId: string, p: Params, s: TrackingStore) {
+  const path = opt(p, "artifact_file_path");
+  if (!path) throw new HttpError(400, "BAD_REQUEST", 'Request must include the "artifact_file_path" query parameter.');
+  const rel = checkArtifactPath(path, false);
+  await s.getLoggedModel(modelId);
+  const bytes = await s.readLoggedModelArtifact(modelId, rel);
+  return { bytes, contentType: TEXT_FILE.test(rel) ? "text/plain; charset=utf-8" : "application/octet-stream" };
 }

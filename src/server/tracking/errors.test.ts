@@ -5,6 +5,8 @@ import { createTrackingApp } from "./app.js";
 
 /** Requests that are not what an endpoint takes: each a 4xx in MLflow's error shape, never a crash. */
 const srv = useTrackingServer("hg-tracking-errors-");
+/** MLflow 3's sqlstate and error_class of INVALID_PARAMETER_VALUE (mlflow3-compat.md §2). */
+const CLASSIFIED_INVALID = { sqlstate: "KAM00", error_class: "INVALID_PARAMETER_VALUE" };
 const { api } = trackingApi(() => srv.url);
 
 describe("tracking server: malformed requests", () => {
@@ -16,6 +18,7 @@ describe("tracking server: malformed requests", () => {
     expect(await missing.json()).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
       message: "Bad Request. Content-Type header is missing.",
+      ...CLASSIFIED_INVALID,
     });
     const text = await raw("experiments/create", {
       method: "POST",
@@ -26,6 +29,7 @@ describe("tracking server: malformed requests", () => {
     expect(await text.json()).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
       message: "Bad Request. Content-Type must be one of ['application/json'].",
+      ...CLASSIFIED_INVALID,
     });
     const charset = await raw("experiments/create", {
       method: "POST",
@@ -127,7 +131,12 @@ describe("tracking server: malformed requests", () => {
     try {
       const res = await createTrackingApp({ store: failing }).request("/api/2.0/mlflow/runs/get?run_id=abc");
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error_code: "INTERNAL_ERROR", message: "internal server error" });
+      expect(await res.json()).toEqual({
+        error_code: "INTERNAL_ERROR",
+        message: "internal server error",
+        sqlstate: "XXM00", // mlflow3-compat.md §2
+        error_class: "CLIENT_INTERNAL_ERROR",
+      });
       expect(quiet).toHaveBeenCalled();
     } finally {
       quiet.mockRestore();

@@ -4,12 +4,26 @@
  * as anything but the type it expects.
  */
 import { HandgestureError } from "../../core/errors.js";
-import type { Dataset, DatasetInput, Metric, Tag, ViewType } from "../../tracking/entities.js";
+import type {
+  Dataset,
+  DatasetInput,
+  LoggedModelStatus,
+  Metric,
+  ModelInput,
+  ModelOutput,
+  Tag,
+  ViewType,
+} from "../../tracking/entities.js";
+import { LOGGED_MODEL_STATUS_CODES } from "../../tracking/entities.js";
 
 /** One request's parameters: the JSON body's object, or the query string (repeated keys as arrays). */
 export type Params = Record<string, unknown>;
 
 export const invalid = (message: string) => new HandgestureError(message, "INVALID_PARAMETER_VALUE");
+export const missing = (key: string) =>
+  invalid(
+    `Missing value for required parameter '${key}'. See the API docs for more information about request parameters.`,
+  );
 
 const isScalar = (v: unknown): v is string | number | boolean =>
   typeof v === "string" || typeof v === "number" || typeof v === "boolean";
@@ -22,9 +36,7 @@ export function str(p: Params, key: string): string {
     if (v !== undefined && v !== null && v !== "") {
       throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${key}' supplied: expected a string`);
     }
-    throw invalid(
-      `Missing value for required parameter '${key}'. See the API docs for more information about request parameters.`,
-    );
+    throw missing(key);
   }
   return v;
 }
@@ -92,13 +104,71 @@ export const tags = (p: Params, key = "tags"): Tag[] =>
 /** The Python client sends both run_id and run_uuid (older clients only run_uuid). */
 export const runId = (p: Params): string => str({ run_id: p.run_id || p.run_uuid }, "run_id");
 
+/** A metric point; MLflow 3's may name the logged model and the dataset it is about. */
 export function metric(m: Params): Metric {
-  return {
+  const out: Metric = {
     key: str(m, "key"),
     value: num(m.value ?? 0, "metric value"),
     timestamp: num(m.timestamp ?? Date.now(), "metric timestamp"),
     step: num(m.step ?? 0, "metric step"),
   };
+  for (const k of ["model_id", "dataset_name", "dataset_digest"] as const) {
+    const v = opt(m, k);
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+/** runs/log-inputs' `models: [{model_id}]` (MLflow 3). */
+export const modelInputs = (p: Params): ModelInput[] =>
+  objects(p, "models").map((m) => ({ model_id: str(m, "model_id") }));
+
+/** runs/outputs' `models: [{model_id, step}]`, both required (MLflow 3). */
+export const modelOutputs = (p: Params): ModelOutput[] =>
+  objects(p, "models").map((m) => {
+    const step = optInt(m, "step");
+    if (step === undefined) throw missing("step");
+    return { model_id: str(m, "model_id"), step };
+  });
+
+const STATUS_BY_CODE = new Map(Object.entries(LOGGED_MODEL_STATUS_CODES).map(([name, code]) => [code, name]));
+
+/** A logged model's status as protobuf's JSON takes an enum: its name, or its number (PENDING 1, READY 2, ...). */
+export function loggedModelStatus(p: Params, key = "status"): LoggedModelStatus {
+  const v = p[key];
+  if (v === undefined || v === null || v === "") throw missing(key);
+  const name =
+    typeof v === "number"
+      ? STATUS_BY_CODE.get(v)
+      : typeof v === "string" && v in LOGGED_MODEL_STATUS_CODES
+        ? v
+        : undefined;
+  if (name === undefined) throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${key}' supplied.`);
+  return name as LoggedModelStatus;
+}
+
+/** MLflow's offset page token: base64 of Python's `json.dumps({"offset": n})`. */
+export const offsetToken = (offset: number): string =>
+  Buffer.from(JSON.stringify({ offset }).replace(":", ": ")).toString("base64");
+
+function tokenOffset(token: string): number {
+  let offset: unknown;
+  try {
+    offset = (JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { offset?: unknown }).offset;
+  } catch {
+    offset = undefined;
+  }
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
+    throw invalid(`Invalid page token, could not base64-decode or read its offset: '${token.slice(0, 100)}'`);
+  }
+  return offset;
+}
+
+/** One page of `items` from the token's offset: at most `max` of them (all when absent), a token when more remain. */
+export function offsetPage<T>(items: T[], max: number | undefined, token: string | undefined) {
+  const from = token ? tokenOffset(token) : 0;
+  const to = max === undefined ? items.length : from + max;
+  return { items: items.slice(from, to), next_page_token: to < items.length ? offsetToken(to) : undefined };
 }
 
 export function viewType(p: Params, key: string): ViewType | undefined {

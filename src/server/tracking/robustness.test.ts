@@ -15,6 +15,7 @@ import { ROUTES } from "./routes.js";
 let root: string;
 let server: RunningServer;
 let ids: string[] = [];
+let modelId = "";
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "hg-tracking-fuzz-"));
@@ -24,7 +25,9 @@ beforeAll(async () => {
   const run = (await store.createRun({ experimentId: exp })).info;
   await store.createRegisteredModel("m");
   await store.createModelVersion({ name: "m", source: `${run.artifact_uri}/model`, runId: run.run_id });
-  ids = [exp, run.run_id, "m", "1", "0"];
+  const model = await store.createLoggedModel({ experimentId: exp, sourceRunId: run.run_id });
+  ids = [exp, run.run_id, "m", "1", "0", model.info.model_id, `models:/${model.info.model_id}`];
+  modelId = model.info.model_id;
 });
 afterAll(async () => {
   await server.close();
@@ -37,9 +40,15 @@ const KEYS = [
   ...["run_view_type", "experiment_ids", "stage", "stages", "version", "alias", "status", "end_time", "run_name"],
   ...["model_json", "source", "description", "start_time", "timestamp", "step", "metric_key", "path"],
   "archive_existing_versions",
+  ...["model_id", "models", "allow_deleted", "artifact_directory_path", "source_run_id", "model_type"],
 ];
 const endpoints = Object.entries(ROUTES).flatMap(([path, route]) => Object.keys(route).map((verb) => ({ verb, path })));
-endpoints.push({ verb: "GET", path: "artifacts/list" });
+endpoints.push(
+  { verb: "GET", path: "artifacts/list" },
+  { verb: "GET", path: "logged-models/:model_id/artifacts/files" },
+);
+/** A route's `:model_id` and `:tag_key` segments, filled in (read in the tests, after beforeAll set modelId). */
+const concrete = (path: string) => path.replace(":model_id", modelId).replace(":tag_key", "k");
 
 const value = (): fc.Arbitrary<unknown> =>
   fc.oneof(
@@ -55,7 +64,7 @@ const value = (): fc.Arbitrary<unknown> =>
 const ANSWERS = [200, 400, 404, 405];
 
 async function send(verb: string, path: string, params: Record<string, unknown>) {
-  let url = `${server.url}/api/2.0/mlflow/${path}`;
+  let url = `${server.url}/api/2.0/mlflow/${concrete(path)}`;
   const init: RequestInit = { method: verb };
   if (verb === "GET") {
     const q = new URLSearchParams();
@@ -104,7 +113,7 @@ describe("tracking server: never crashes on input", () => {
           "application/x-www-form-urlencoded",
         ),
         async (e, body, type) => {
-          const res = await fetch(`${server.url}/api/2.0/mlflow/${e.path}`, {
+          const res = await fetch(`${server.url}/api/2.0/mlflow/${concrete(e.path)}`, {
             method: e.verb,
             headers: { "Content-Type": type },
             body,

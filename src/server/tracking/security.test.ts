@@ -60,9 +60,18 @@ describe("tracking server: bearer token", () => {
         expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
       }
     }
-    for (const read of ["experiments/search", "runs/search", "registered-models/get-latest-versions"]) {
+    for (const read of [
+      "experiments/search",
+      "runs/search",
+      "registered-models/get-latest-versions",
+      "logged-models/search",
+    ]) {
       expect(isWriteCall("POST", read)).toBe(false);
     }
+    // The /ajax-api/ prefix (MLflow's web UI's) is the same API: the same writes need the token.
+    expect((await call(writesOnly, "POST", "/ajax-api/2.0/mlflow/experiments/create")).status).toBe(401);
+    expect((await call(writesOnly, "PATCH", "/ajax-api/2.0/mlflow/logged-models/m-1/tags")).status).toBe(401);
+    expect((await call(writesOnly, "POST", "/ajax-api/2.0/mlflow/logged-models/search")).status).not.toBe(401);
     expect((await call(writesOnly, "GET", "/api/2.0/mlflow/artifacts/list?run_id=x")).status).not.toBe(401);
     expect((await call(writesOnly, "PUT", `${runPath}/a.txt`, undefined, "x")).status).toBe(401);
     expect((await call(writesOnly, "GET", `${runPath}/a.txt`)).status).toBe(404);

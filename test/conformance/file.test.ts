@@ -1,0 +1,4 @@
+import { openFileStore } from "./stores.js";
+import { describeStoreConformance } from "./suite.js";
+
+describeStoreConformance("file store", openFileStore);

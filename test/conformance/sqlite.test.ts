@@ -1,0 +1,4 @@
+import { openSqliteStore } from "./stores.js";
+import { describeStoreConformance } from "./suite.js";
+
+describeStoreConformance("SQLite (SqlStore)", openSqliteStore);
