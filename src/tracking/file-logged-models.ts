@@ -11,7 +11,7 @@
  * A deleted model's folder stays (soft delete). Searches read each model folder in one synchronous pass.
  */
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { HandgestureError } from "../core/errors.js";
 import type {
@@ -225,7 +225,9 @@ export class FileLoggedModels {
     const dir = join(expDir, MODELS, modelId);
     if (await exists(dir)) throw err(`Logged model '${modelId}' already exists.`, "RESOURCE_ALREADY_EXISTS");
     const time = this.now();
-    // params and tags first, meta.yaml last: a folder without meta.yaml is no model yet (a crash leaves none)
+    // params and tags first, meta.yaml last: a folder without meta.yaml is no model yet (a crash leaves none).
+    // metrics/ and params/ exist from the start, as MLflow creates them.
+    for (const sub of ["metrics", "params"]) await mkdir(join(dir, sub), { recursive: true });
     for (const p of params) await writeFileAtomic(safeJoin(dir, "params", p.key), p.value);
     for (const t of tags) await writeFileAtomic(safeJoin(dir, "tags", t.key), t.value);
     const meta: ModelMeta = {

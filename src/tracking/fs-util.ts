@@ -121,9 +121,11 @@ export function readTextSyncOrNull(path: string): string | null {
         readBuffer.copy(bigger, 0, 0, length);
         readBuffer = bigger;
       }
-      const n = readSync(fd, readBuffer, length, readBuffer.length - length, null);
-      if (n === 0) break;
+      const room = readBuffer.length - length;
+      const n = readSync(fd, readBuffer, length, room, null);
       length += n;
+      // A short read of a regular file is its end: no second read() just to be told 0.
+      if (n < room) break;
     }
     return readBuffer.toString("utf8", 0, length);
   } finally {

@@ -350,15 +350,21 @@ export function parseFilter(filter: string | undefined): Clause[] {
   return s.clauses().map((raw) => runClause(s, raw));
 }
 
+/** A metrics.<k> (a number), params.<k> or tags.<k> (a string) clause, as runs and logged models share them. */
+function entryClause(s: Scanner, raw: RawClause, type: "metric" | "parameter" | "tag"): Clause {
+  return type === "metric"
+    ? checkClause(s, raw, type, raw.id.key, "number", NUMERIC_OPS)
+    : checkClause(s, raw, type, raw.id.key, "string", STRING_OPS);
+}
+
 function runClause(s: Scanner, raw: RawClause): Clause {
   const type = runEntity(s, raw.id);
   const key = raw.id.key;
   switch (type) {
     case "metric":
-      return checkClause(s, raw, type, key, "number", NUMERIC_OPS);
     case "parameter":
     case "tag":
-      return checkClause(s, raw, type, key, "string", STRING_OPS);
+      return entryClause(s, raw, type);
     case "dataset":
       if (!DATASET_KEYS.includes(key)) {
         s.fail(`unknown dataset key '${key}' (expected ${DATASET_KEYS.join(", ")})`, raw.id.pos);
@@ -636,7 +642,7 @@ export function parseRegisteredModelFilter(filter: string | undefined): Clause[]
  * MLflow 3's client adds ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every registry search (prompts live in
  * the registry too): a model without that tag is no prompt, so a missing tag reads as 'false', as MLflow's stores do.
  */
-const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
+export const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
 const registryTagValue = (tags: Tag[] | undefined, key: string): string | undefined =>
   tagValue(tags, key) ?? (key === IS_PROMPT_TAG ? "false" : undefined);
 
@@ -709,10 +715,9 @@ function loggedModelClause(s: Scanner, raw: RawClause): Clause {
   const key = raw.id.key;
   switch (type) {
     case "metric":
-      return checkClause(s, raw, type, key, "number", NUMERIC_OPS);
     case "parameter":
     case "tag":
-      return checkClause(s, raw, type, key, "string", STRING_OPS);
+      return entryClause(s, raw, type);
     case "attribute": {
       if (LOGGED_MODEL_STRING_ATTRIBUTES.has(key)) return checkClause(s, raw, type, key, "string", STRING_LIST_OPS);
       if (Object.hasOwn(LOGGED_MODEL_TIME_ALIASES, key)) {
