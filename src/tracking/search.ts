@@ -642,7 +642,7 @@ export function parseRegisteredModelFilter(filter: string | undefined): Clause[]
  * MLflow 3's client adds ``tag.`mlflow.prompt.is_prompt` != 'true'`` to every registry search (prompts live in
  * the registry too): a model without that tag is no prompt, so a missing tag reads as 'false', as MLflow's stores do.
  */
-const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
+export const IS_PROMPT_TAG = "mlflow.prompt.is_prompt";
 const registryTagValue = (tags: Tag[] | undefined, key: string): string | undefined =>
   tagValue(tags, key) ?? (key === IS_PROMPT_TAG ? "false" : undefined);
 

@@ -95,6 +95,9 @@ export function describeExperiments(ctx: SuiteContext): void {
         expect(names(vowels.items).sort()).toEqual(["a", "e"]);
         const one = await ctx.store.searchExperiments({ filter: `name = '${prefix}-d'` });
         expect(one.items.map((e) => e.experiment_id)).toEqual([ids.d]);
+        const since = (await ctx.store.getExperiment(ids.a)).creation_time;
+        const recent = await search({ filter: `name LIKE '${prefix}-%' AND creation_time >= ${since}` });
+        expect(names(recent.items).sort()).toEqual(["a", "e"]);
       });
 
       it("orders by name either way; with no order_by, newest first", async () => {
@@ -102,6 +105,7 @@ export function describeExperiments(ctx: SuiteContext): void {
         expect(names((await search({ orderBy: ["name DESC"] })).items)).toEqual(["e", "d", "b", "a"]);
         // MLflow's default: creation_time DESC, then experiment_id
         expect(names((await search()).items)).toEqual(["e", "a", "d", "b"]);
+        expect(names((await search({ orderBy: ["creation_time ASC"] })).items)).toEqual(["b", "d", "a", "e"]);
       });
 
       it("pages of max_results cover every experiment exactly once, in order", async () => {

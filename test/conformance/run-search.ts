@@ -37,7 +37,8 @@ export function describeRunSearch(ctx: SuiteContext): void {
       exp = await newExperiment(ctx, "runsearch");
       other = await newExperiment(ctx, "runsearch-other");
       for (const [i, r] of RUNS.entries()) {
-        const run = await ctx.store.createRun({ experimentId: exp, runName: r.name, startTime: T + i + 1 });
+        const userId = i < 2 ? "ada" : "bob";
+        const run = await ctx.store.createRun({ experimentId: exp, runName: r.name, startTime: T + i + 1, userId });
         const runId = run.info.run_id;
         id[r.name] = runId;
         nameOf[runId] = r.name;
@@ -116,6 +117,10 @@ export function describeRunSearch(ctx: SuiteContext): void {
       expect(await matching("attributes.run_name = 'r4'")).toEqual(["r4"]);
       expect(await matching("attributes.run_name LIKE 'r%'")).toEqual(["r1", "r2", "r3", "r4", "r5"]);
       expect(await matching(`attributes.start_time > ${T + 3}`)).toEqual(["r4", "r5"]);
+      expect(await matching(`attributes.created <= ${T + 2}`)).toEqual(["r1", "r2"]);
+      // a run still running has no end_time, so matches no comparison on it
+      expect(await matching(`attributes.end_time > ${T + 100}`)).toEqual(["r2", "r3"]);
+      expect(await matching("attributes.user_id = 'ada'")).toEqual(["r1", "r2"]);
       expect(await matching(`attributes.run_id IN ('${id.r2}', '${id.r4}')`)).toEqual(["r2", "r4"]);
       expect(await matching(`attributes.run_id NOT IN ('${id.r2}', '${id.r4}')`)).toEqual(["r1", "r3", "r5"]);
     });

@@ -10,27 +10,14 @@ import { listen } from "../../src/server/http.js";
 import { createTrackingApp } from "../../src/server/tracking/app.js";
 import { FileStore } from "../../src/tracking/file-store.js";
 import { RestStore } from "../../src/tracking/rest-store.js";
+import { openSqlStore } from "../../src/tracking/sql/index.js";
 import type { TrackingStore } from "../../src/tracking/store.js";
 import { dropTestDatabase, testPostgresUrl } from "../postgres.js";
 import type { OpenedStore } from "./suite.js";
 
-type OpenSqlStore = (uri: string, options?: Record<string, unknown>) => TrackingStore | Promise<TrackingStore>;
-
-/**
- * The SQL store's entry (src/tracking/sql/index.ts), imported by a computed path so this file type-checks before
- * that module exists on a branch; a missing module fails the SQL runners with this message.
- */
-const SQL_MODULE = ["..", "..", "src", "tracking", "sql", "index.js"].join("/");
 /** The SQL store on `uri`, its artifacts under `dir` (mlruns/ for experiments, mlartifacts/ for mlflow-artifacts:). */
-async function openSqlStore(uri: string, dir: string): Promise<TrackingStore> {
-  let mod: { openSqlStore?: OpenSqlStore };
-  try {
-    mod = (await import(/* @vite-ignore */ SQL_MODULE)) as { openSqlStore?: OpenSqlStore };
-  } catch (e) {
-    throw new Error(`the SQL store (src/tracking/sql/index.ts, openSqlStore) is not there: ${e}`, { cause: e });
-  }
-  if (typeof mod.openSqlStore !== "function") throw new Error("src/tracking/sql/index.ts exports no openSqlStore");
-  return mod.openSqlStore(uri, {
+function openSql(uri: string, dir: string): Promise<TrackingStore> {
+  return openSqlStore(uri, {
     defaultArtifactRoot: join(dir, "mlruns"),
     artifactsDestination: join(dir, "mlartifacts"),
   });
@@ -49,7 +36,7 @@ export async function openFileStore(): Promise<OpenedStore> {
 export async function openSqliteStore(): Promise<OpenedStore> {
   const { dir, remove } = await tempDir("hg-conf-sqlite-");
   // sqlite:/// + an absolute path: four slashes in all
-  const store = await openSqlStore(`sqlite:///${join(dir, "mlflow.db")}`, dir);
+  const store = await openSql(`sqlite:///${join(dir, "mlflow.db")}`, dir);
   return {
     store,
     cleanup: async () => {
@@ -65,7 +52,7 @@ export async function openPostgresStore(): Promise<OpenedStore> {
   const { dir, remove } = await tempDir("hg-conf-pg-");
   let store: TrackingStore;
   try {
-    store = await openSqlStore(url, dir);
+    store = await openSql(url, dir);
   } catch (e) {
     await dropTestDatabase(url);
     await remove();

@@ -36,6 +36,32 @@ describe("handgesture ui", () => {
     expect((await new FileStore(mlruns).getExperimentByName("from-ui"))?.name).toBe("from-ui");
   });
 
+  it("with no URI in a fresh folder (npm start): serves sqlite:///mlflow.db with MLflow 3's logged models", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "hg-ui-fresh-"));
+    const ui = startCli(["ui", "-p", "0"], { cwd, env: { MLFLOW_TRACKING_URI: "" } });
+    try {
+      const url = await ui.url;
+      expect(ui.output().stdout).toContain("store: sqlite:///mlflow.db");
+      expect(existsSync(join(cwd, "mlflow.db"))).toBe(true);
+      // The shipped default model was registered as a logged model, its files where `mlflow server` keeps them.
+      const got = await fetch(`${url}/api/2.0/mlflow/registered-models/get-latest-versions`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "hand-gesture", stages: ["Production"] }),
+      });
+      const [prod] = (await got.json()).model_versions;
+      expect(prod.source).toMatch(/^models:\/m-[0-9a-f]{32}$/);
+      const model = await (await fetch(`${url}/api/2.0/mlflow/logged-models/${prod.source.slice(8)}`)).json();
+      expect(model.model.info.artifact_uri).toMatch(/^mlflow-artifacts:\/\d+\/models\/m-[0-9a-f]{32}\/artifacts$/);
+      const [, exp] = /^mlflow-artifacts:\/(\d+)\//.exec(model.model.info.artifact_uri) ?? [];
+      expect(existsSync(join(cwd, "mlartifacts", exp, "models", prod.source.slice(8), "artifacts", "model.json"))).toBe(
+        true,
+      );
+    } finally {
+      expect(await ui.stop()).toBe(0);
+    }
+  });
+
   it("takes --auth-token, --auth-reads and --cors-origin", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hg-ui-"));
     const ui = startUi([

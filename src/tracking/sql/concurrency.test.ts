@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { TSX } from "../../../test/processes.js";
+import { freshPostgresDatabase, POSTGRES_URL } from "../../../test/sql-store-support.js";
 import { openSqlStore } from "./sql-store.js";
-import { freshPostgresDatabase, POSTGRES_URL } from "./testing.js";
 
 const WRITER = resolve(dirname(fileURLToPath(import.meta.url)), "fixtures", "batch-writer.ts");
 const dir = mkdtempSync(join(tmpdir(), "hg-sql-conc-"));

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { freshPostgresDatabase, POSTGRES_URL, runOn } from "../../../test/sql-store-support.js";
 import { isSqlUri, parseSqlUri } from "./open.js";
 import { openSqlStore } from "./sql-store.js";
-import { freshPostgresDatabase, POSTGRES_URL, runOn } from "./testing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hg-sql-open-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,9 +5,9 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPostgresDatabase, POSTGRES_URL } from "../../../test/sql-store-support.js";
 import { parseSqlUri } from "./open.js";
 import { openSqlStore, type SqlStore } from "./sql-store.js";
-import { freshPostgresDatabase, POSTGRES_URL } from "./testing.js";
 
 /** A proxy to host:port whose connections can be cut, and which can be shut. */
 function proxy(host: string, port: number): Promise<{ port: number; cut: () => void; shut: () => Promise<void> }> {

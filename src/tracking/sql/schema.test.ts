@@ -10,8 +10,8 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasShared, sharedPath } from "../../../test/shared.js";
+import { freshPostgresDatabase, POSTGRES_URL } from "../../../test/sql-store-support.js";
 import { openSqlStore } from "./sql-store.js";
-import { freshPostgresDatabase, POSTGRES_URL } from "./testing.js";
 
 interface DocTable {
   columns: { name: string; type: string; notNull: boolean; def: string | null }[];

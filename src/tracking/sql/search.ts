@@ -8,6 +8,7 @@
 import type { ViewType } from "../entities.js";
 import type { Clause, Comparator } from "../search.js";
 import {
+  IS_PROMPT_TAG,
   parseExperimentFilter,
   parseFilter,
   parseLoggedModelFilter,
@@ -231,7 +232,12 @@ export function registeredModelSearchSql(
   const params: SqlValue[] = [];
   const where = ["rm.workspace = 'default'"];
   for (const c of parseRegisteredModelFilter(filter)) {
-    if (c.type === "tag") {
+    if (c.type === "tag" && c.key === IS_PROMPT_TAG) {
+      // MLflow 3's client adds `tags.mlflow.prompt.is_prompt != 'true'` to every registry search: no tag is 'false'.
+      params.push(c.key);
+      const value = `COALESCE((SELECT t.value FROM registered_model_tags t WHERE t.workspace = rm.workspace AND t.name = rm.name AND t.key = ?), 'false')`;
+      where.push(compare(db, value, c.comparator, c.value, params));
+    } else if (c.type === "tag") {
       params.push(c.key);
       const cond = compare(db, "t.value", c.comparator, c.value, params);
       where.push(

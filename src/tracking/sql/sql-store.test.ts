@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPostgresDatabase, POSTGRES_URL } from "../../../test/sql-store-support.js";
 import { openSqlStore, type SqlStore } from "./sql-store.js";
-import { freshPostgresDatabase, POSTGRES_URL } from "./testing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hg-sql-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

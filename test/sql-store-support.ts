@@ -1,9 +1,9 @@
 /**
- * For the SQL store's tests: a fresh PostgreSQL database per caller through the shared harness (test/postgres.ts:
+ * For the SQL store's tests (src/tracking/sql/*.test.ts): a fresh PostgreSQL database per caller through the shared harness (test/postgres.ts:
  * HANDGESTURE_TEST_POSTGRES_URL; unset skips with a message, except under CI=true, where it fails).
  */
 import pg from "pg";
-import { dropTestDatabase, hasTestPostgres, testPostgresUrl } from "../../../test/postgres.js";
+import { dropTestDatabase, hasTestPostgres, testPostgresUrl } from "./postgres.js";
 
 /** The test server's URL, or undefined (tests skipped) when none is configured. */
 export const POSTGRES_URL = hasTestPostgres() ? process.env.HANDGESTURE_TEST_POSTGRES_URL : undefined;
