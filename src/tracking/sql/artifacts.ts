@@ -3,12 +3,10 @@
  * absolute path (its client straight on sqlite), a file:// URI, or mlflow-artifacts:/<path> (behind `mlflow
  * server`, resolved under the artifacts destination). Paths never leave the artifact root.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FileInfo } from "../entities.js";
-import { isTempName, safeJoin, validateKey, writeFileAtomic } from "../fs-util.js";
-import { invalid, notFound } from "./context.js";
+import { safeJoin } from "../fs-util.js";
+import { invalid } from "./context.js";
 
 /** The local folder of an artifact location. */
 export function localArtifactDir(location: string, artifactsDestination: string): string {
@@ -25,43 +23,5 @@ export function localArtifactDir(location: string, artifactsDestination: string)
   );
 }
 
-export async function writeArtifact(root: string, path: string, data: Uint8Array | string): Promise<void> {
-  validateKey("artifact path", path);
-  await writeFileAtomic(safeJoin(root, path), data);
-}
-
-/** The entries directly in `path` (the root when omitted), sorted by path; [] when it is no folder. */
-export async function listArtifactDir(root: string, path?: string): Promise<FileInfo[]> {
-  const rel = path === undefined || path === "" ? "" : path.replace(/\/+$/, "");
-  if (rel !== "") validateKey("artifact path", rel);
-  const dir = rel === "" ? root : safeJoin(root, rel);
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw e;
-  }
-  const out: FileInfo[] = [];
-  for (const e of entries) {
-    if (isTempName(e.name)) continue;
-    const p = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory()) out.push({ path: p, is_dir: true });
-    else out.push({ path: p, is_dir: false, file_size: (await stat(join(dir, e.name))).size });
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** `owner` names the run or model in the not-found message ("run '<id>'"). */
-export async function readArtifactFile(root: string, path: string, owner: string): Promise<Uint8Array> {
-  validateKey("artifact path", path);
-  try {
-    return new Uint8Array(await readFile(safeJoin(root, path)));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw notFound(`No such artifact: '${path}' in ${owner}`);
-    if (code === "EISDIR") throw invalid(`Artifact '${path}' is a directory`);
-    throw e;
-  }
-}
+// Reading and writing below a root folder is the file store's own code: one place keeps paths inside their root.
+export { listArtifactDir, readArtifactFile, writeArtifact } from "../file-artifacts.js";

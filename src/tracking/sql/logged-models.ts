@@ -7,7 +7,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import type { FileInfo, LoggedModel, LoggedModelMetric, LoggedModelStatus, Page, Param, Tag } from "../entities.js";
 import { LOGGED_MODEL_STATUS_CODES } from "../entities.js";
 import { validateParam } from "../file-checks.js";
-import { checkMaxResults } from "../file-paging.js";
+import { checkMaxResults, decodePageToken } from "../file-paging.js";
 import type { CreateLoggedModelOptions, SearchLoggedModelsOptions } from "../store.js";
 import { checkLength, MAX_TAG_VAL_LENGTH } from "../validation.js";
 import { listArtifactDir, localArtifactDir, readArtifactFile, writeArtifact } from "./artifacts.js";
@@ -219,7 +219,7 @@ export class SqlLoggedModels {
 
   async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
     const maxResults = checkMaxResults(options.maxResults ?? SEARCH_DEFAULT);
-    const offset = decodeToken(options.pageToken);
+    const offset = decodePageToken(options.pageToken);
     const ids: number[] = [];
     for (const id of options.experimentIds ?? []) {
       const key = experimentKey(String(id));
@@ -334,19 +334,4 @@ function encodeToken(options: SearchLoggedModelsOptions, offset: number): string
     offset,
   };
   return Buffer.from(JSON.stringify(body), "utf8").toString("base64");
-}
-
-function decodeToken(token: string | undefined): number {
-  if (token === undefined || token === "") return 0;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
-  } catch {
-    throw invalid(`Invalid page token, could not base64-decode or parse: '${token}'`);
-  }
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
-    throw invalid(`Invalid page token, parsed value=${JSON.stringify(parsed)}`);
-  }
-  return offset;
 }
