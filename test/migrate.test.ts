@@ -80,13 +80,19 @@ beforeAll(async () => {
   filled = await fill(source);
 });
 
-async function checkSame(target: TrackingStore) {
+async function checkSame(target: TrackingStore, keepsExperimentIds: boolean) {
   const { runId, modelId } = filled;
-  // A file store's 18-digit experiment ids do not fit a database's: the experiment gets a new id and keeps its old
-  // one in a tag (everything else keeps its id).
   const e = (await target.getExperimentByName("gestures")) as Experiment;
-  expect(e.experiment_id).toMatch(/^\d{1,10}$/);
-  expect(e.tags).toContainEqual({ key: "handgesture.migrate.source_experiment_id", value: filled.exp });
+  if (keepsExperimentIds) {
+    // SQLite's 64-bit key holds a file store's 18-digit id exactly, as MLflow's migrate-filestore keeps it.
+    expect(filled.exp).toMatch(/^\d{18}$/);
+    expect(e.experiment_id).toBe(filled.exp);
+    expect((await target.getExperiment(filled.exp)).name).toBe("gestures");
+  } else {
+    // PostgreSQL's is MLflow's 32-bit SERIAL: a new id, the old one in a tag (everything else keeps its id).
+    expect(e.experiment_id).toMatch(/^\d{1,10}$/);
+    expect(e.tags).toContainEqual({ key: "handgesture.migrate.source_experiment_id", value: filled.exp });
+  }
   const exp = e.experiment_id;
   expect(e.tags).toContainEqual({ key: "team", value: "hands" });
   const want = await runsOf(source, filled.exp);
@@ -161,7 +167,13 @@ describe("handgesture migrate", () => {
     expect(again.target).toEqual(first.target);
     const target = await openSqlStore(uri);
     try {
-      await checkSame(target);
+      await checkSame(target, true);
+      // The store goes on working in a migrated experiment: a new run lands in it and is found there.
+      const more = await target.createRun({ experimentId: filled.exp, runName: "after" });
+      expect(more.info.experiment_id).toBe(filled.exp);
+      const found = await target.searchRuns({ experimentIds: [filled.exp], filter: "attributes.run_name = 'after'" });
+      expect(found.items.map((r) => r.info.run_id)).toEqual([more.info.run_id]);
+      await target.deleteRun(more.info.run_id);
     } finally {
       await target.close();
     }
@@ -175,7 +187,7 @@ describe("handgesture migrate", () => {
     expect(migrateCli(url).written).toBe(0);
     const target = await openSqlStore(url);
     try {
-      await checkSame(target);
+      await checkSame(target, false);
     } finally {
       await target.close();
     }

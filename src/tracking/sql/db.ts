@@ -50,6 +50,17 @@ function sqliteArgs(params: readonly SqlValue[]): unknown[] {
   return out;
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** 64-bit integers of a row read with safeIntegers: numbers where exact, decimal strings where not. */
+function narrowIntegers(row: Row): void {
+  for (const key in row) {
+    const v = row[key];
+    if (typeof v === "bigint") row[key] = v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
+  }
+}
+
 function isSqliteBusy(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
@@ -65,6 +76,7 @@ export class SqliteDb implements SqlDb {
   readonly where: string;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly wideReads = new WeakSet<Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
@@ -88,6 +100,12 @@ export class SqliteDb implements SqlDb {
     let st = this.statements.get(sql);
     if (st === undefined) {
       st = this.db.prepare(sql);
+      // Experiment ids may exceed 2^53 (MLflow's migrate-filestore keeps a file store's 18-digit ids): such reads
+      // come back as 64-bit integers, turned into numbers where exact and into decimal strings where not.
+      if (st.reader && sql.includes("experiment_id")) {
+        st.safeIntegers(true);
+        this.wideReads.add(st);
+      }
       if (this.statements.size > 500) this.statements.clear();
       this.statements.set(sql, st);
     }
@@ -95,7 +113,10 @@ export class SqliteDb implements SqlDb {
   }
 
   private allSync<T>(sql: string, params: readonly SqlValue[]): T[] {
-    return this.prepare(sql).all(sqliteArgs(params)) as T[];
+    const st = this.prepare(sql);
+    const rows = st.all(sqliteArgs(params)) as Row[];
+    if (this.wideReads.has(st)) for (const row of rows) narrowIntegers(row);
+    return rows as T[];
   }
 
   private runEachSync(sql: string, rows: readonly (readonly SqlValue[])[]): { changes: number } {
@@ -150,7 +171,12 @@ export class SqliteDb implements SqlDb {
   }
 
   get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.step(() => this.prepare(sql).get(sqliteArgs(params)) as T | undefined);
+    return this.step(() => {
+      const st = this.prepare(sql);
+      const row = st.get(sqliteArgs(params)) as Row | undefined;
+      if (row !== undefined && this.wideReads.has(st)) narrowIntegers(row);
+      return row as T | undefined;
+    });
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {

@@ -12,10 +12,11 @@ import {
   WORKSPACE,
 } from "./context.js";
 import type { SqlExec } from "./db.js";
+import type { Dialect } from "./schema.js";
 import { experimentSearchSql } from "./search.js";
 
 interface ExperimentRow {
-  experiment_id: number;
+  experiment_id: ExperimentKey;
   name: string;
   artifact_location: string | null;
   lifecycle_stage: LifecycleStage | null;
@@ -25,23 +26,33 @@ interface ExperimentRow {
 
 const COLUMNS = "experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time";
 const INT_MAX = 2_147_483_647;
+const INT64_MAX = 9_223_372_036_854_775_807n;
 
-/** The integer id of a wire id, or null when no experiment can have it. */
-export function experimentKey(id: string): number | null {
+/** An experiment id as bound in SQL: a number, or the decimal string of one beyond 2^53 (SQLite only). */
+export type ExperimentKey = number | string;
+
+/**
+ * The key of a wire id, or null when no experiment can have it. PostgreSQL's experiment_id is MLflow's 32-bit
+ * SERIAL; SQLite's is 64-bit, and MLflow's migrate-filestore fills it with a file store's 18-digit ids, which a
+ * JavaScript number cannot hold: those stay strings (SQLite compares them as integers, the column's affinity).
+ */
+export function experimentKey(id: string, dialect: Dialect): ExperimentKey | null {
   validateExperimentId(id);
   if (!/^\d+$/.test(id)) return null;
-  const n = Number(id);
-  return n <= INT_MAX ? n : null;
+  const n = BigInt(id);
+  if (dialect === "postgres") return n <= BigInt(INT_MAX) ? Number(n) : null;
+  if (n > INT64_MAX) return null;
+  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
 }
 
 export function missingExperiment(id: string) {
   return err(`Could not find experiment with ID ${id}`, "RESOURCE_DOES_NOT_EXIST");
 }
 
-async function tagsOf(db: SqlExec, ids: number[]): Promise<Map<number, Tag[]>> {
-  const out = new Map<number, Tag[]>();
+async function tagsOf(db: SqlExec, ids: ExperimentKey[]): Promise<Map<ExperimentKey, Tag[]>> {
+  const out = new Map<ExperimentKey, Tag[]>();
   if (ids.length === 0) return out;
-  const rows = await db.all<{ experiment_id: number; key: string; value: string | null }>(
+  const rows = await db.all<{ experiment_id: ExperimentKey; key: string; value: string | null }>(
     `SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (${ids.map(() => "?").join(", ")}) ORDER BY key`,
     ids,
   );
@@ -73,7 +84,7 @@ export class SqlExperiments {
 
   /** The row, or null; `db` lets a transaction read it. */
   async row(experimentId: string, db: SqlExec = this.ctx.db): Promise<ExperimentRow | null> {
-    const key = experimentKey(experimentId);
+    const key = experimentKey(experimentId, db.dialect);
     if (key === null) return null;
     return (await db.get<ExperimentRow>(`SELECT ${COLUMNS} FROM experiments WHERE experiment_id = ?`, [key])) ?? null;
   }

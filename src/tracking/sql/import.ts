@@ -2,10 +2,10 @@
  * The SQL store's StoreImporter (for `handgesture migrate`): rows written as they are, ids and timestamps kept,
  * one transaction per entity, `ON CONFLICT DO NOTHING` on each primary key so a second run writes nothing.
  *
- * One exception to "ids kept": a file store's experiment ids are 18 random digits, more than PostgreSQL's 32-bit
- * SERIAL holds and more than a JavaScript number carries exactly (2^53). Such an experiment gets the next id of
- * the database and keeps its old one in the tag `handgesture.migrate.source_experiment_id`, by which a second run
- * finds it again. Runs, logged models and the registry keep their ids (they are strings).
+ * One exception to "ids kept", on PostgreSQL only: a file store's experiment ids are 18 random digits, more than
+ * PostgreSQL's 32-bit SERIAL (MLflow's schema) holds. Such an experiment gets the next id of the database and
+ * keeps its old one in the tag `handgesture.migrate.source_experiment_id`, by which a second run finds it again.
+ * SQLite's 64-bit key keeps them, as MLflow's migrate-filestore does.
  */
 import { HandgestureError } from "../../core/errors.js";
 import {
@@ -20,35 +20,33 @@ import {
 import type { StoreImporter } from "../store.js";
 import { insertRows, WORKSPACE } from "./context.js";
 import type { SqlDb, SqlExec, SqlValue } from "./db.js";
+import { type ExperimentKey, experimentKey } from "./experiments.js";
 import { storedValue } from "./metrics.js";
 
 export const SOURCE_EXPERIMENT_TAG = "handgesture.migrate.source_experiment_id";
-const MAX_INT32 = 2_147_483_647;
 const SOURCE_TYPES = new Set(["NOTEBOOK", "JOB", "LOCAL", "UNKNOWN", "PROJECT"]);
 
 const hex32 = () => globalThis.crypto.randomUUID().replace(/-/g, "");
 const tagOf = (run: Run, key: string) => run.data.tags.find((t) => t.key === key)?.value;
 
 export function sqlImporter(db: SqlDb): StoreImporter {
-  /** Whether the database (and this process) can hold the experiment id as it is. */
-  const keepsId = (id: string) => {
-    const n = BigInt(id);
-    return n <= BigInt(db.dialect === "postgres" ? MAX_INT32 : Number.MAX_SAFE_INTEGER);
-  };
+  /** The id as the database keeps it, or null when it cannot (PostgreSQL's 32-bit key). */
+  const keyOf = (id: string) => experimentKey(id, db.dialect);
   /** Source experiment id → the target's. */
-  const ids = new Map<string, number>();
+  const ids = new Map<string, ExperimentKey>();
 
-  async function targetExperiment(tx: SqlExec, sourceId: string): Promise<number> {
+  async function targetExperiment(tx: SqlExec, sourceId: string): Promise<ExperimentKey> {
     const known = ids.get(sourceId);
     if (known !== undefined) return known;
-    if (keepsId(sourceId)) return Number(sourceId);
-    const row = await tx.get<{ experiment_id: number }>(
+    const key = keyOf(sourceId);
+    if (key !== null) return key;
+    const row = await tx.get<{ experiment_id: ExperimentKey }>(
       "SELECT experiment_id FROM experiment_tags WHERE key = ? AND value = ?",
       [SOURCE_EXPERIMENT_TAG, sourceId],
     );
     if (!row) throw new HandgestureError(`experiment ${sourceId} of the source has not been migrated`);
-    ids.set(sourceId, Number(row.experiment_id));
-    return Number(row.experiment_id);
+    ids.set(sourceId, row.experiment_id);
+    return row.experiment_id;
   }
 
   return {
@@ -57,23 +55,23 @@ export function sqlImporter(db: SqlDb): StoreImporter {
         if (!/^\d+$/.test(e.experiment_id)) {
           throw new HandgestureError(`experiment id '${e.experiment_id}' is not a number: a database cannot keep it`);
         }
-        const id = Number(e.experiment_id);
-        const fits = keepsId(e.experiment_id);
+        const key = keyOf(e.experiment_id);
+        const fits = key !== null;
         if (!fits) {
-          const again = await tx.get<{ experiment_id: number }>(
+          const again = await tx.get<{ experiment_id: ExperimentKey }>(
             "SELECT experiment_id FROM experiment_tags WHERE key = ? AND value = ?",
             [SOURCE_EXPERIMENT_TAG, e.experiment_id],
           );
           if (again) {
-            ids.set(e.experiment_id, Number(again.experiment_id));
+            ids.set(e.experiment_id, again.experiment_id);
             return false;
           }
         }
-        const clash = await tx.get<{ experiment_id: number }>(
+        const clash = await tx.get<{ experiment_id: ExperimentKey }>(
           "SELECT experiment_id FROM experiments WHERE workspace = ? AND name = ?",
           [WORKSPACE, e.name],
         );
-        if (clash && (!fits || Number(clash.experiment_id) !== id)) {
+        if (clash && (!fits || String(clash.experiment_id) !== e.experiment_id)) {
           throw new HandgestureError(
             `the target already has an experiment named '${e.name}' (id ${clash.experiment_id}); the source's has id ${e.experiment_id}`,
             "RESOURCE_ALREADY_EXISTS",
@@ -86,11 +84,12 @@ export function sqlImporter(db: SqlDb): StoreImporter {
           e.creation_time,
           e.last_update_time,
         ];
-        let target = id;
-        if (fits) {
+        let target: ExperimentKey;
+        if (key !== null) {
+          target = key;
           const r = await tx.run(
             "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id) DO NOTHING",
-            [id, ...values, WORKSPACE],
+            [key, ...values, WORKSPACE],
           );
           if (r.changes === 0) return false;
           // Keep PostgreSQL's SERIAL ahead of the ids written by hand.
@@ -100,11 +99,12 @@ export function sqlImporter(db: SqlDb): StoreImporter {
             );
           }
         } else {
-          const row = await tx.get<{ experiment_id: number }>(
+          const row = await tx.get<{ experiment_id: ExperimentKey }>(
             "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace) VALUES (?, ?, ?, ?, ?, ?) RETURNING experiment_id",
             [...values, WORKSPACE],
           );
-          target = Number(row?.experiment_id);
+          if (row === undefined) throw new HandgestureError(`experiment '${e.name}' was not created`, "INTERNAL_ERROR");
+          target = row.experiment_id;
           await tx.run("INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?)", [
             SOURCE_EXPERIMENT_TAG,
             e.experiment_id,

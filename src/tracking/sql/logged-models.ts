@@ -13,7 +13,7 @@ import { checkLength, MAX_TAG_VAL_LENGTH } from "../validation.js";
 import { listArtifactDir, localArtifactDir, readArtifactFile, writeArtifact } from "./artifacts.js";
 import { insertRows, invalid, notFound, placeholders, type SqlContext } from "./context.js";
 import type { SqlExec } from "./db.js";
-import { experimentKey, missingExperiment, type SqlExperiments } from "./experiments.js";
+import { type ExperimentKey, experimentKey, missingExperiment, type SqlExperiments } from "./experiments.js";
 import { readValue } from "./metrics.js";
 import { loggedModelSearchSql } from "./search.js";
 
@@ -27,7 +27,7 @@ const COLUMNS =
 
 interface ModelRow {
   model_id: string;
-  experiment_id: number;
+  experiment_id: ExperimentKey;
   name: string;
   artifact_location: string;
   creation_timestamp_ms: number;
@@ -220,9 +220,9 @@ export class SqlLoggedModels {
   async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<Page<LoggedModel>> {
     const maxResults = checkMaxResults(options.maxResults ?? SEARCH_DEFAULT);
     const offset = decodePageToken(options.pageToken);
-    const ids: number[] = [];
+    const ids: ExperimentKey[] = [];
     for (const id of options.experimentIds ?? []) {
-      const key = experimentKey(String(id));
+      const key = experimentKey(String(id), this.ctx.db.dialect);
       if (key !== null) ids.push(key);
     }
     const q = loggedModelSearchSql(this.ctx.db, ids, options.filter, options.datasets, options.orderBy);

@@ -37,7 +37,7 @@ function later(a: { step: number; timestamp: number; value: number }, b: typeof 
 export async function writeMetrics(
   tx: SqlExec,
   runId: string,
-  experimentId: number,
+  experimentId: number | string,
   metrics: readonly Metric[],
   knownModels: ReadonlySet<string>,
 ): Promise<void> {

@@ -32,7 +32,7 @@ import type { CreateRunOptions, RunBatch, SearchRunsOptions } from "../store.js"
 import { checkLength, MAX_TAG_VAL_LENGTH, validateEntityName } from "../validation.js";
 import { decodePageToken, encodePageToken, insertRows, placeholders, type SqlContext } from "./context.js";
 import type { SqlExec } from "./db.js";
-import { experimentKey, missingExperiment, type SqlExperiments } from "./experiments.js";
+import { type ExperimentKey, experimentKey, missingExperiment, type SqlExperiments } from "./experiments.js";
 import { readValue, writeMetrics } from "./metrics.js";
 import { runSearchSql } from "./search.js";
 
@@ -49,7 +49,7 @@ interface RunRow {
   end_time: number | null;
   lifecycle_stage: LifecycleStage | null;
   artifact_uri: string | null;
-  experiment_id: number;
+  experiment_id: ExperimentKey;
 }
 
 function toInfo(r: RunRow): RunInfo {
@@ -492,9 +492,9 @@ export class SqlRuns {
   async searchRuns(options: SearchRunsOptions): Promise<Page<Run>> {
     const maxResults = checkMaxResults(options.maxResults);
     const offset = decodePageToken(options.pageToken);
-    const ids: number[] = [];
+    const ids: ExperimentKey[] = [];
     for (const id of options.experimentIds ?? []) {
-      const key = experimentKey(String(id));
+      const key = experimentKey(String(id), this.ctx.db.dialect);
       if (key !== null) ids.push(key);
     }
     const q = runSearchSql(this.ctx.db, ids, options.viewType ?? "ACTIVE_ONLY", options.filter, options.orderBy);

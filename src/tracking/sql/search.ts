@@ -124,7 +124,7 @@ function runClause(db: SqlExec, c: Clause, params: SqlValue[]): string {
 /** WHERE and ORDER BY over `runs r` for searchRuns; experimentIds are the integer keys. */
 export function runSearchSql(
   db: SqlExec,
-  experimentIds: number[],
+  experimentIds: (number | string)[],
   view: ViewType,
   filter: string | undefined,
   orderBy: string[] | undefined,
@@ -318,7 +318,7 @@ function datasetCondition(dataset: { dataset_name?: string; dataset_digest?: str
 
 export function loggedModelSearchSql(
   db: SqlExec,
-  experimentIds: number[],
+  experimentIds: (number | string)[],
   filter: string | undefined,
   datasets: { dataset_name: string; dataset_digest?: string }[] | undefined,
   orderBy: LoggedModelOrderBy[] | undefined,
