@@ -2,40 +2,45 @@
 import { Command, CommanderError } from "commander";
 import { HandgestureError } from "../core/errors.js";
 import { VERSION } from "../node/version.js";
-import { registerCv } from "./commands/cv.js";
-import { registerData } from "./commands/data.js";
-import { registerEvaluate } from "./commands/evaluate.js";
-import { registerFit } from "./commands/fit.js";
-import { registerMigrate } from "./commands/migrate.js";
-import { registerPredict } from "./commands/predict.js";
-import { registerServe } from "./commands/serve.js";
-import { registerTracking } from "./commands/tracking.js";
-import { registerTrain } from "./commands/train.js";
-import { registerUi } from "./commands/ui.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (the whole set for help or an unknown word): a command
+ * that lists runs need not load the training and serving code first, which was most of its start-up time.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  data: async () => (await import("./commands/data.js")).registerData,
+  fit: async () => (await import("./commands/fit.js")).registerFit,
+  evaluate: async () => (await import("./commands/evaluate.js")).registerEvaluate,
+  predict: async () => (await import("./commands/predict.js")).registerPredict,
+  cv: async () => (await import("./commands/cv.js")).registerCv,
+  train: async () => (await import("./commands/train.js")).registerTrain,
+  experiments: async () => (await import("./commands/tracking.js")).registerTracking,
+  runs: async () => (await import("./commands/tracking.js")).registerTracking,
+  models: async () => (await import("./commands/tracking.js")).registerTracking,
+  migrate: async () => (await import("./commands/migrate.js")).registerMigrate,
+  ui: async () => (await import("./commands/ui.js")).registerUi,
+  serve: async () => (await import("./commands/serve.js")).registerServe,
+};
 
 /** Exit statuses: 0 ok, 1 unexpected failure (a bug), 2 bad input or usage (the message says what to fix). */
-export function buildProgram(): Command {
+export async function buildProgram(command?: string): Promise<Command> {
   const program = new Command("handgesture")
     .description("hand-gesture recognition from MediaPipe hand landmarks")
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
-  registerData(program);
-  registerFit(program);
-  registerEvaluate(program);
-  registerPredict(program);
-  registerCv(program);
-  registerTrain(program);
-  registerTracking(program);
-  registerMigrate(program);
-  registerUi(program);
-  registerServe(program);
+  const wanted =
+    command !== undefined && Object.hasOwn(COMMANDS, command) ? [COMMANDS[command]] : Object.values(COMMANDS);
+  const registers = new Set(await Promise.all(wanted.map((load) => load())));
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
