@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = resolve(root, "src/cli/main.ts");
+// tsx by absolute URL: the command may run in another directory.
+const TSX = pathToFileURL(resolve(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 export interface CliResult {
   status: number | null;
@@ -12,9 +14,9 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (from source, through tsx) in a child process. */
-export function cli(args: string[], input?: string, env?: Record<string, string>): CliResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    cwd: root,
+export function cli(args: string[], input?: string, env?: Record<string, string>, cwd = root): CliResult {
+  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
+    cwd,
     input,
     env: { ...process.env, ...env },
     encoding: "utf8",

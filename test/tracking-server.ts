@@ -30,9 +30,13 @@ export interface TestTrackingServer {
   close(): Promise<void>;
 }
 
+/** The endpoints MLflow 3 added (logged models, run outputs): what an MLflow 2 server answers with an HTML 404. */
+const MLFLOW3_ONLY = /^\/(?:ajax-)?api\/2\.0\/mlflow\/(?:logged-models|runs\/outputs)(?:\/|$)/;
+
 export async function startTrackingServer(
   store: TrackingStore,
   security: SecurityOptions = {},
+  options: { mlflow2?: boolean } = {},
 ): Promise<TestTrackingServer> {
   const app = createTrackingApp({ store, security });
   const requests: RecordedRequest[] = [];
@@ -44,6 +48,13 @@ export async function startTrackingServer(
         headers[key] = value;
       });
       requests.push({ method: req.method, path: url.pathname, query: url.search, headers });
+      // As MLflow 2.12's Flask server answers a route it does not have (mlflow3-compat.md §6).
+      if (options.mlflow2 && MLFLOW3_ONLY.test(url.pathname)) {
+        return new Response("<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", {
+          status: 404,
+          headers: { "content-type": "text/html; charset=utf-8" },
+        });
+      }
       return app.fetch(req, env);
     },
     { port: 0 },

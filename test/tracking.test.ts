@@ -26,12 +26,48 @@ describe.skipIf(!ready)("tracking client: log, register, load", () => {
   const table = ready ? loadTable(DEV_CSV) : null;
   const model = table ? buildPipeline("seed-knn").fit(table.X, encodeLabels(table.labels)) : null;
 
+  let mlflow2: TestTrackingServer;
   beforeAll(async () => {
     server = await startTrackingServer(new FileStore(join(dir, "server-mlruns")));
+    mlflow2 = await startTrackingServer(new FileStore(join(dir, "mlflow2-mlruns")), {}, { mlflow2: true });
   });
   afterAll(async () => {
     await server?.close();
+    await mlflow2?.close();
   });
+
+  /** A run with params and metrics, and the model logged in it; returns the model URI and the run id. */
+  async function logInRun(client: TrackingClient): Promise<{ uri: string; runId: string }> {
+    const exp = await client.getOrCreateExperiment("gestures");
+    expect(await client.getOrCreateExperiment("gestures")).toBe(exp);
+    let runId = "";
+    const uri = await client.withRun(exp, { runName: "knn", description: "seed KNN" }, async (run) => {
+      runId = run.info.run_id;
+      await client.logParams(runId, model!.getParams());
+      await client.logMetrics(runId, { macro_f1: 0.937, "cv/f1": Number.NaN });
+      return client.logModel(runId, model!, { inputExample: [Array.from(table!.X.data.subarray(0, 63))] });
+    });
+    const run = await client.store.getRun(runId);
+    expect(run.info.status).toBe("FINISHED");
+    expect(run.data.params.find((p) => p.key === "knn__n_neighbors")?.value).toBe("3");
+    expect(Number.isNaN(run.data.metrics.find((m) => m.key === "cv/f1")?.value)).toBe(true);
+    expect(run.data.tags.find((t) => t.key === "mlflow.note.content")?.value).toBe("seed KNN");
+    return { uri, runId };
+  }
+
+  /** Registers the model, moves it to Production with an alias, and loads it back by every URI form. */
+  async function registerAndLoad(client: TrackingClient, uri: string): Promise<void> {
+    await client.store.createRegisteredModel("gesture");
+    const v1 = await client.createModelVersionFrom(uri, { name: "gesture" });
+    await client.store.transitionModelVersionStage("gesture", v1.version, "Production", true);
+    await client.store.setRegisteredModelAlias("gesture", "champion", v1.version);
+    const want = Array.from(model!.predictProba(table!.X).data.subarray(0, 180));
+    for (const u of [uri, "models:/gesture/1", "models:/gesture/Production", "models:/gesture@champion"]) {
+      const loaded = await client.loadModel(u);
+      expect(Array.from(loaded.model.predictProba(table!.X).data.subarray(0, 180)), u).toEqual(want);
+    }
+    await expect(client.loadModel("models:/gesture/Staging")).rejects.toThrow(/Staging/);
+  }
 
   const stores: [string, () => TrackingStore][] = [
     ["file store", () => new FileStore(join(dir, "mlruns"))],
@@ -39,42 +75,59 @@ describe.skipIf(!ready)("tracking client: log, register, load", () => {
   ];
 
   for (const [label, open] of stores) {
-    it(`${label}: a model logged in a run loads back from runs:/, models:/<stage> and models:/@alias`, async () => {
+    it(`${label}: a model becomes an MLflow 3 logged model and loads back from models:/<id>, <stage> and @alias`, async () => {
       const client = new TrackingClient(open());
-      const exp = await client.getOrCreateExperiment("gestures");
-      expect(await client.getOrCreateExperiment("gestures")).toBe(exp);
-      const uri = await client.withRun(exp, { runName: "knn", description: "seed KNN" }, async (run) => {
-        await client.logParams(run.info.run_id, model!.getParams());
-        await client.logMetrics(run.info.run_id, { macro_f1: 0.937, "cv/f1": Number.NaN });
-        return client.logModel(run.info.run_id, model!, { inputExample: [Array.from(table!.X.data.subarray(0, 63))] });
-      });
-      const runId = uri.split("/")[1];
+      const { uri, runId } = await logInRun(client);
+      expect(uri).toMatch(/^models:\/m-[0-9a-f]{32}$/);
+      const modelId = uri.slice("models:/".length);
+      const logged = await client.store.getLoggedModel(modelId);
+      // As MLflow 3's log_model leaves it (mlflow3-compat.md §4.1): READY, named after the artifact path, from
+      // the run, with the run's params, and the run's step-0 metrics linked to it.
+      expect(logged.info).toMatchObject({ name: "model", source_run_id: runId, status: "LOGGED_MODEL_READY" });
+      expect(logged.info.artifact_uri).toMatch(new RegExp(`/models/${modelId}/artifacts$`));
+      expect(logged.data.params.find((p) => p.key === "knn__n_neighbors")?.value).toBe("3");
+      expect(logged.data.metrics.find((m) => m.key === "macro_f1")).toMatchObject({ value: 0.937, run_id: runId });
       const run = await client.store.getRun(runId);
-      expect(run.info.status).toBe("FINISHED");
-      expect(run.data.params.find((p) => p.key === "knn__n_neighbors")?.value).toBe("3");
-      expect(Number.isNaN(run.data.metrics.find((m) => m.key === "cv/f1")?.value)).toBe(true);
-      expect(run.data.tags.find((t) => t.key === "mlflow.note.content")?.value).toBe("seed KNN");
-      const history = JSON.parse(run.data.tags.find((t) => t.key === "mlflow.log-model.history")!.value);
-      expect(history[0]).toMatchObject({ run_id: runId, artifact_path: "model" });
-      const files = (await client.store.listArtifacts(runId, "model")).map((f) => f.path).sort();
-      expect(files).toEqual(["model/MLmodel", "model/input_example.json", "model/model.json"]);
-      const mlmodel = new TextDecoder().decode(await client.store.readArtifact(runId, "model/MLmodel"));
-      expect(mlmodel).toMatch(/flavors:\n {2}handgesture:\n {4}model_file: model.json/);
+      expect(run.outputs?.model_outputs).toEqual([{ model_id: modelId, step: 0 }]);
+      // Nothing of the model in the run's own artifacts, and no MLflow 2 history tag.
+      expect(await client.store.listArtifacts(runId, "model")).toEqual([]);
+      expect(run.data.tags.find((t) => t.key === "mlflow.log-model.history")).toBeUndefined();
+      const files = (await client.store.listLoggedModelArtifacts(modelId)).map((f) => f.path).sort();
+      expect(files).toEqual(["MLmodel", "input_example.json", "model.json", "serving_input_example.json"]);
+      const mlmodel = new TextDecoder().decode(await client.store.readLoggedModelArtifact(modelId, "MLmodel"));
+      expect(mlmodel).toMatch(/flavors:\n {2}handgesture:\n {4}classes:/);
+      expect(mlmodel).toContain(`model_id: ${modelId}`);
+      expect(mlmodel).toContain(`model_uuid: ${modelId}`);
       expect(mlmodel).toContain(`run_id: ${runId}`);
+      expect(mlmodel).toContain(`artifact_path: ${logged.info.artifact_uri}`);
       expect(mlmodel).toMatch(/inputs: '\[\{"type": ?"double", ?"name": ?"x1"/);
-
-      await client.store.createRegisteredModel("gesture");
-      const v1 = await client.store.createModelVersion({ name: "gesture", source: uri, runId });
-      await client.store.transitionModelVersionStage("gesture", v1.version, "Production", true);
-      await client.store.setRegisteredModelAlias("gesture", "champion", v1.version);
-      const want = Array.from(model!.predictProba(table!.X).data.subarray(0, 180));
-      for (const u of [uri, "models:/gesture/1", "models:/gesture/Production", "models:/gesture@champion"]) {
-        const loaded = await client.loadModel(u);
-        expect(Array.from(loaded.model.predictProba(table!.X).data.subarray(0, 180)), u).toEqual(want);
-      }
-      await expect(client.loadModel("models:/gesture/Staging")).rejects.toThrow(/Staging/);
+      const serving = JSON.parse(
+        new TextDecoder().decode(await client.store.readLoggedModelArtifact(modelId, "serving_input_example.json")),
+      );
+      expect(serving.dataframe_split.columns.length).toBe(63);
+      await registerAndLoad(client, uri);
+      const v1 = await client.store.getModelVersion("gesture", "1");
+      expect(v1).toMatchObject({ source: uri, run_id: runId });
     });
   }
+
+  it("against an MLflow 2 server (no logged-model API) the model goes into the run's artifacts, as MLflow 2 logs it", async () => {
+    const client = new TrackingClient(new RestStore(mlflow2.url));
+    const { uri, runId } = await logInRun(client);
+    expect(uri).toBe(`runs:/${runId}/model`);
+    const run = await client.store.getRun(runId);
+    const history = JSON.parse(run.data.tags.find((t) => t.key === "mlflow.log-model.history")!.value);
+    expect(history[0]).toMatchObject({ run_id: runId, artifact_path: "model" });
+    const files = (await client.store.listArtifacts(runId, "model")).map((f) => f.path).sort();
+    expect(files).toEqual(["model/MLmodel", "model/input_example.json", "model/model.json"]);
+    const mlmodel = new TextDecoder().decode(await client.store.readArtifact(runId, "model/MLmodel"));
+    expect(mlmodel).toContain("artifact_path: model\n");
+    expect(mlmodel).toContain("mlflow_version: 2.12.2");
+    expect(mlmodel).not.toContain("model_id:");
+    expect(mlflow2.requests.some((r) => r.path.endsWith("/logged-models"))).toBe(true);
+    await registerAndLoad(client, uri);
+    expect(await client.store.getModelVersion("gesture", "1")).toMatchObject({ source: uri, run_id: runId });
+  });
 
   it("a run that throws inside withRun ends FAILED", async () => {
     const client = new TrackingClient(new FileStore(join(dir, "mlruns")));

@@ -139,8 +139,12 @@ describe.skipIf(!ready)("train on the dev sample with the default grids", () => 
       const rep = JSON.parse(new TextDecoder().decode(await store.readArtifact(f.runId, "classification_report.json")));
       expect(rep.macro_f1).toBeCloseTo(f.test.macro_f1, 12);
       expect(Object.keys(rep.per_class).length).toBe(18);
-      const files = (await store.listArtifacts(f.runId, "model")).map((a) => a.path);
-      expect(files).toEqual(expect.arrayContaining(["model/MLmodel", "model/model.json"]));
+      // The family's model is an MLflow 3 logged model of that run (models:/m-<id>), its files under the model.
+      expect(f.modelUri).toMatch(/^models:\/m-[0-9a-f]{32}$/);
+      const modelId = f.modelUri.slice("models:/".length);
+      expect((await store.getLoggedModel(modelId)).info.source_run_id).toBe(f.runId);
+      const files = (await store.listLoggedModelArtifacts(modelId)).map((a) => a.path);
+      expect(files).toEqual(expect.arrayContaining(["MLmodel", "model.json"]));
     }
     for (const name of ["class_distribution.png", "hand_landmarks.png", "family_comparison.png"]) {
       pngSize(await store.readArtifact(summary.sessionRunId, name));

@@ -6,6 +6,7 @@ import { registerCv } from "./commands/cv.js";
 import { registerData } from "./commands/data.js";
 import { registerEvaluate } from "./commands/evaluate.js";
 import { registerFit } from "./commands/fit.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTracking } from "./commands/tracking.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerCv(program);
   registerTrain(program);
   registerTracking(program);
+  registerMigrate(program);
   registerUi(program);
   registerServe(program);
   return program;

@@ -4,7 +4,6 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HandgestureError } from "../core/errors.js";
-import { FileRegistry } from "./file-registry.js";
 import { FileStore } from "./file-store.js";
 import { canonicalStage, parseModelUri, resolveModelUri } from "./model-uri.js";
 
@@ -90,11 +89,11 @@ describe("parseModelUri", () => {
 
 describe("resolveModelUri", () => {
   let root: string;
-  let reg: FileRegistry;
+  let reg: FileStore;
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), "hg-model-uri-"));
-    reg = new FileRegistry(root);
+    reg = new FileStore(root);
     await reg.createRegisteredModel("hand");
     await reg.createModelVersion({ name: "hand", source: `runs:/${RUN}/model`, runId: RUN }); // 1
     await reg.createModelVersion({

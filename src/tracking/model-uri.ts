@@ -12,12 +12,18 @@ export type ModelUri =
   | { kind: "models-stage"; name: string; stage: Stage }
   | { kind: "models-latest"; name: string }
   | { kind: "models-alias"; name: string; alias: string }
+  | { kind: "logged-model"; modelId: string }
   | { kind: "path"; path: string };
 
-/** Where a model's folder is: inside a run's artifacts (runId set, artifactPath relative) or a local path. */
+/**
+ * Where a model's folder is: a logged model's artifacts (modelId set; MLflow 3), inside a run's artifacts (runId
+ * set, artifactPath relative), or a local path.
+ */
 export interface ResolvedModelUri {
+  /** The logged model whose artifacts hold the model (artifactPath is then relative to them, usually ""). */
+  modelId?: string;
   runId?: string;
-  /** Relative to the run's artifact root when runId is set (may be ""), else an absolute local path. */
+  /** Relative to the logged model's or run's artifact root when modelId or runId is set (may be ""), else an absolute local path. */
   artifactPath: string;
   /** The registered model and version, for models:/ URIs. */
   name?: string;
@@ -26,11 +32,18 @@ export interface ResolvedModelUri {
   source?: string;
 }
 
-export type ModelUriStore = Pick<TrackingStore, "getModelVersion" | "getLatestVersions" | "getModelVersionByAlias">;
+/** What naming a registered version takes. */
+export type RegistryUriStore = Pick<TrackingStore, "getModelVersion" | "getLatestVersions" | "getModelVersionByAlias">;
+/** What resolving any model URI takes: the registry, and the logged models that MLflow 3 versions point at. */
+export type ModelUriStore = RegistryUriStore & Pick<TrackingStore, "getLoggedModel">;
 
 const ACCEPTED =
   "accepted forms: runs:/<run_id>/<path>, models:/<name>/<version>, models:/<name>/<stage> " +
-  `(${STAGES.join(", ")}), models:/<name>/latest, models:/<name>@<alias>, file:///abs/path or a plain path`;
+  `(${STAGES.join(", ")}), models:/<name>/latest, models:/<name>@<alias>, models:/<model_id> (a logged model, ` +
+  "m-<32 hex>), file:///abs/path or a plain path";
+
+/** MLflow 3's logged-model ids. */
+export const LOGGED_MODEL_ID_RE = /^m-[0-9a-f]{32}$/;
 
 function malformed(uri: string, why: string): HandgestureError {
   return new HandgestureError(`not a proper model URI '${uri}': ${why}; ${ACCEPTED}`, "INVALID_PARAMETER_VALUE");
@@ -87,7 +100,9 @@ function parseModels(uri: string, rest: string): ModelUri {
     return { kind: "models-stage", name, stage };
   }
   const at = parts[0].lastIndexOf("@");
-  if (at < 0) throw malformed(uri, "no version, stage or alias");
+  // MLflow 3: models:/<model_id> names a logged model.
+  if (at < 0 && LOGGED_MODEL_ID_RE.test(parts[0])) return { kind: "logged-model", modelId: parts[0] };
+  if (at < 0) throw malformed(uri, "no version, stage or alias, and not a logged model id (m-<32 hex>)");
   const name = parts[0].slice(0, at);
   const alias = parts[0].slice(at + 1);
   if (name.trim() === "") throw malformed(uri, "no model name");
@@ -105,7 +120,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 /** The registered model version a models:/ URI names (throws RESOURCE_DOES_NOT_EXIST naming model and stage/alias). */
-export async function modelVersionForUri(uri: ModelUri, store: ModelUriStore): Promise<ModelVersion> {
+export async function modelVersionForUri(uri: ModelUri, store: RegistryUriStore): Promise<ModelVersion> {
   switch (uri.kind) {
     case "models-version":
       try {
@@ -155,8 +170,19 @@ const MAX_SOURCE_HOPS = 5;
 async function resolveAt(parsed: ModelUri, store: ModelUriStore, hops: number): Promise<ResolvedModelUri> {
   if (parsed.kind === "runs") return { runId: parsed.runId, artifactPath: parsed.artifactPath };
   if (parsed.kind === "path") return { artifactPath: parsed.path };
+  if (parsed.kind === "logged-model") {
+    const model = await store.getLoggedModel(parsed.modelId).catch((e: unknown) => {
+      if (isNotFound(e)) throw notFound(`no logged model '${parsed.modelId}'`, e);
+      throw e;
+    });
+    return { modelId: model.info.model_id, runId: model.info.source_run_id || undefined, artifactPath: "" };
+  }
   const mv = await modelVersionForUri(parsed, store);
   const named = { name: mv.name, version: mv.version, source: mv.source };
+  // MLflow 3 versions name their logged model (source models:/<model_id>; model_id where the store keeps it).
+  if (mv.model_id && !/^models:/i.test(mv.source)) {
+    return { ...(await resolveAt({ kind: "logged-model", modelId: mv.model_id }, store, hops + 1)), ...named };
+  }
   const inRun = mv.run_id
     ? new RegExp(`(?:^|/)${escapeRegExp(mv.run_id)}/artifacts(?:/(.*))?$`).exec(pathOf(mv.source))
     : null;

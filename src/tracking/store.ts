@@ -120,7 +120,7 @@ export interface StoreImporter {
   experiment(experiment: Experiment): Promise<boolean>;
   /** The run with its params, tags, dataset and model inputs, outputs, and every point of every metric. */
   run(run: Run, metricHistory: Metric[]): Promise<boolean>;
-  /** With its params, tags and metrics; before the runs whose metrics name it. */
+  /** With its params, tags and metrics; after the runs its metrics were logged in. */
   loggedModel(model: LoggedModel): Promise<boolean>;
   /** The model and its tags (versions and aliases come separately). */
   registeredModel(model: RegisteredModel): Promise<boolean>;

@@ -368,14 +368,12 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
         client,
         register,
         win.modelUri,
-        win.runId,
         `${win.family}: fitted on the training split (${split.train.length} rows); held-out macro-F1 ${win.test.macro_f1.toFixed(4)}`,
       );
       const v2 = await registerVersion(
         client,
         register,
         fullUri,
-        sessionId,
         `${win.family}: the same pipeline refitted on all ${X.rows} rows`,
       );
       const prod = await client.store.transitionModelVersionStage(register, v2.version, "Production", true);
@@ -556,7 +554,6 @@ async function registerVersion(
   client: TrackingClient,
   name: string,
   source: string,
-  runId: string,
   description: string,
 ): Promise<ModelVersion> {
   try {
@@ -564,7 +561,7 @@ async function registerVersion(
   } catch (e) {
     if (!(e instanceof HandgestureError && e.code === "RESOURCE_ALREADY_EXISTS")) throw e;
   }
-  return client.store.createModelVersion({ name, source, runId, description });
+  return client.createModelVersionFrom(source, { name, description });
 }
 
 export type { CvTask, SharedData };

@@ -36,6 +36,20 @@ export function describeArtifacts(ctx: SuiteContext): void {
       await expectCode(ctx.store.readArtifact(id, "missing.txt"), "RESOURCE_DOES_NOT_EXIST");
     });
 
+    it("a 1 MiB binary file round-trips byte for byte; listing a file (not a folder) lists nothing", async () => {
+      const id = (await newRun(ctx)).info.run_id;
+      const big = new Uint8Array(1 << 20);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+      await ctx.store.logArtifact(id, "model/model.bin", big);
+      const back = await ctx.store.readArtifact(id, "model/model.bin");
+      expect(back.length).toBe(big.length);
+      expect(Buffer.from(back).equals(Buffer.from(big))).toBe(true);
+      expect(await ctx.store.listArtifacts(id, "model")).toEqual([
+        { path: "model/model.bin", is_dir: false, file_size: 1 << 20 },
+      ]);
+      expect(await ctx.store.listArtifacts(id, "model/model.bin")).toEqual([]);
+    });
+
     it("logging a path again replaces its content", async () => {
       const id = (await newRun(ctx)).info.run_id;
       await ctx.store.logArtifact(id, "a.txt", "first, longer content");

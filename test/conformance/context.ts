@@ -15,6 +15,11 @@ export interface StoreTraits {
    * client does); the local stores refuse such a batch whole.
    */
   splitsLargeBatches?: boolean;
+  /**
+   * Our tracking server refuses a client-chosen artifact_location (uploads could land anywhere on its disk), with
+   * INVALID_PARAMETER_VALUE; MLflow's server and every local store keep it.
+   */
+  refusesArtifactLocation?: boolean;
 }
 
 export interface SuiteContext {

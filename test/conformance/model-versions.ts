@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ModelVersion } from "../../src/tracking/entities.js";
-import { expectCode, newRun, type SuiteContext, sorted, uniq, valuesByKey } from "./context.js";
+import { allPages, expectCode, newRun, type SuiteContext, sleep, sorted, uniq, valuesByKey } from "./context.js";
 
 const versions = (vs: ModelVersion[]) => sorted(vs.map((v) => `${v.version}:${v.current_stage}`));
 
@@ -156,8 +156,39 @@ export function describeModelVersions(ctx: SuiteContext): void {
       expect(sorted(byName.items.map((v) => `${v.name}/${v.version}`))).toEqual([`${a.name}/1`, `${a.name}/2`]);
       const byRun = await ctx.store.searchModelVersions({ filter: `run_id = '${b.runId}'` });
       expect(byRun.items.map((v) => `${v.name}/${v.version}`)).toEqual([`${b.name}/1`]);
+      const both = await ctx.store.searchModelVersions({ filter: `run_id IN ('${a.runId}', '${b.runId}')` });
+      expect(sorted(both.items.map((v) => `${v.name}/${v.version}`))).toEqual(
+        sorted([`${a.name}/1`, `${a.name}/2`, `${b.name}/1`]),
+      );
       const none = await ctx.store.searchModelVersions({ filter: `name = '${uniq("none")}'` });
       expect(none.items).toEqual([]);
+    });
+
+    it("search pages cover every version exactly once", async () => {
+      const { name } = await modelWithVersions(5);
+      const pages = await allPages((pageToken) =>
+        ctx.store.searchModelVersions({ filter: `name = '${name}'`, maxResults: 2, pageToken }),
+      );
+      expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+      expect(
+        pages
+          .flat()
+          .map((v) => Number(v.version))
+          .sort((x, y) => x - y),
+      ).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it("a new version bumps the registered model's last_updated_timestamp; latest_versions follows deletes", async () => {
+      const { name, runId } = await modelWithVersions(1);
+      const before = await ctx.store.getRegisteredModel(name);
+      await sleep(5);
+      await ctx.store.createModelVersion({ name, source: `runs:/${runId}/model`, runId });
+      const after = await ctx.store.getRegisteredModel(name);
+      expect(after.last_updated_timestamp).toBeGreaterThan(before.last_updated_timestamp);
+      expect(after.creation_timestamp).toBe(before.creation_timestamp);
+      expect(versions(after.latest_versions)).toEqual(["2:None"]);
+      await ctx.store.deleteModelVersion(name, "2");
+      expect(versions((await ctx.store.getRegisteredModel(name)).latest_versions)).toEqual(["1:None"]);
     });
   });
 }

@@ -46,11 +46,20 @@ export function describeRegistry(ctx: SuiteContext): void {
       const newName = uniq("rm");
       await ctx.store.createRegisteredModel(name);
       await ctx.store.createModelVersion({ name, source: `runs:/${run.info.run_id}/model`, runId: run.info.run_id });
+      await ctx.store.setRegisteredModelTag(name, "k", "v");
+      await ctx.store.setRegisteredModelAlias(name, "champion", "1");
       const renamed = await ctx.store.renameRegisteredModel(name, newName);
       expect(renamed.name).toBe(newName);
       await expectCode(ctx.store.getRegisteredModel(name), "RESOURCE_DOES_NOT_EXIST");
+      await expectCode(ctx.store.getModelVersion(name, "1"), "RESOURCE_DOES_NOT_EXIST");
       const v1: ModelVersion = await ctx.store.getModelVersion(newName, "1");
       expect(v1).toMatchObject({ name: newName, version: "1", run_id: run.info.run_id });
+      // tags and aliases move with it
+      const moved = await ctx.store.getRegisteredModel(newName);
+      expect(moved.tags).toEqual([{ key: "k", value: "v" }]);
+      expect(moved.aliases).toEqual([{ alias: "champion", version: "1" }]);
+      expect((await ctx.store.getModelVersionByAlias(newName, "champion")).version).toBe("1");
+      expect((await ctx.store.searchModelVersions({ filter: `name = '${newName}'` })).items).toHaveLength(1);
       const taken = uniq("rm");
       await ctx.store.createRegisteredModel(taken);
       await expectCode(ctx.store.renameRegisteredModel(newName, taken), "RESOURCE_ALREADY_EXISTS");

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Run } from "../../src/tracking/entities.js";
 import type { SearchRunsOptions } from "../../src/tracking/store.js";
-import { allPages, expectCode, newExperiment, type SuiteContext } from "./context.js";
+import { allPages, expectCode, newExperiment, type SuiteContext, UNKNOWN_EXPERIMENT_ID } from "./context.js";
 
 /** Six runs r1..r6, started at T+1..T+6 ms; r6 deleted. Metrics, params and tags chosen so each filter splits them. */
 const T = 1795504138000;
@@ -99,6 +99,15 @@ export function describeRunSearch(ctx: SuiteContext): void {
       expect(await matching("params.model ILIKE 'M_P'")).toEqual(["r4"]);
       expect(await matching('tags.team = "b"')).toEqual(["r2", "r5"]);
       expect(await matching("tags.`mlflow.runName` = 'r3'")).toEqual(["r3"]);
+      expect(await matching("tags.mlflow.runName = 'r2'")).toEqual(["r2"]);
+    });
+
+    it("LIKE is case-sensitive (MLflow turns SQLite's case_sensitive_like on), ILIKE is not", async () => {
+      expect(await matching("params.model LIKE 'RF'")).toEqual([]);
+      expect(await matching("params.model LIKE 'r_'")).toEqual(["r1", "r3"]);
+      expect(await matching("params.model ILIKE 'RF'")).toEqual(["r1", "r3"]);
+      expect(await matching("attributes.run_name LIKE 'R%'")).toEqual([]);
+      expect(await matching("params.model = 'RF'")).toEqual([]);
     });
 
     it("filters on attributes: status, run_name, start_time, run_id IN", async () => {
@@ -108,6 +117,7 @@ export function describeRunSearch(ctx: SuiteContext): void {
       expect(await matching("attributes.run_name LIKE 'r%'")).toEqual(["r1", "r2", "r3", "r4", "r5"]);
       expect(await matching(`attributes.start_time > ${T + 3}`)).toEqual(["r4", "r5"]);
       expect(await matching(`attributes.run_id IN ('${id.r2}', '${id.r4}')`)).toEqual(["r2", "r4"]);
+      expect(await matching(`attributes.run_id NOT IN ('${id.r2}', '${id.r4}')`)).toEqual(["r1", "r3", "r5"]);
     });
 
     it("filters on datasets: name, digest, context", async () => {
@@ -141,9 +151,28 @@ export function describeRunSearch(ctx: SuiteContext): void {
       ]);
     });
 
-    it("searches several experiments at once", async () => {
+    it("searches several experiments at once; an unknown experiment id adds nothing", async () => {
       const all = await search({ experimentIds: [exp, other], orderBy: ["attributes.start_time DESC"] });
       expect(all).toEqual(["?", "r5", "r4", "r3", "r2", "r1"]);
+      expect(await search({ experimentIds: [UNKNOWN_EXPERIMENT_ID] })).toEqual([]);
+      expect(await search({ experimentIds: [exp, UNKNOWN_EXPERIMENT_ID] })).toEqual(["r5", "r4", "r3", "r2", "r1"]);
+    });
+
+    it("filters and orders on the latest value of a metric, not on any logged point", async () => {
+      const e = await newExperiment(ctx, "latest");
+      const a = await ctx.store.createRun({ experimentId: e, runName: "a", startTime: T });
+      const b = await ctx.store.createRun({ experimentId: e, runName: "b", startTime: T + 1 });
+      // a: 0.9 then 0.1 (latest 0.1); b: 0.6 at step 1 logged before 0.2 at step 0 (latest still 0.6)
+      await ctx.store.logBatch(a.info.run_id, { metrics: [{ key: "acc", value: 0.9, timestamp: T, step: 0 }] });
+      await ctx.store.logBatch(a.info.run_id, { metrics: [{ key: "acc", value: 0.1, timestamp: T, step: 1 }] });
+      await ctx.store.logBatch(b.info.run_id, { metrics: [{ key: "acc", value: 0.6, timestamp: T, step: 1 }] });
+      await ctx.store.logBatch(b.info.run_id, { metrics: [{ key: "acc", value: 0.2, timestamp: T + 9, step: 0 }] });
+      const names = async (o: Partial<SearchRunsOptions>) =>
+        (await ctx.store.searchRuns({ experimentIds: [e], ...o })).items.map((r) => r.info.run_name);
+      expect(await names({ filter: "metrics.acc > 0.5" })).toEqual(["b"]);
+      expect(await names({ filter: "metrics.acc < 0.15" })).toEqual(["a"]);
+      expect(await names({ orderBy: ["metrics.acc DESC"] })).toEqual(["b", "a"]);
+      expect(await names({ orderBy: ["metrics.acc ASC"] })).toEqual(["a", "b"]);
     });
 
     it("pages cover every run exactly once, in the unpaged order", async () => {

@@ -21,7 +21,8 @@ type OpenSqlStore = (uri: string, options?: Record<string, unknown>) => Tracking
  * that module exists on a branch; a missing module fails the SQL runners with this message.
  */
 const SQL_MODULE = ["..", "..", "src", "tracking", "sql", "index.js"].join("/");
-async function openSqlStore(uri: string, artifactRoot: string): Promise<TrackingStore> {
+/** The SQL store on `uri`, its artifacts under `dir` (mlruns/ for experiments, mlartifacts/ for mlflow-artifacts:). */
+async function openSqlStore(uri: string, dir: string): Promise<TrackingStore> {
   let mod: { openSqlStore?: OpenSqlStore };
   try {
     mod = (await import(/* @vite-ignore */ SQL_MODULE)) as { openSqlStore?: OpenSqlStore };
@@ -29,7 +30,10 @@ async function openSqlStore(uri: string, artifactRoot: string): Promise<Tracking
     throw new Error(`the SQL store (src/tracking/sql/index.ts, openSqlStore) is not there: ${e}`, { cause: e });
   }
   if (typeof mod.openSqlStore !== "function") throw new Error("src/tracking/sql/index.ts exports no openSqlStore");
-  return mod.openSqlStore(uri, { defaultArtifactRoot: artifactRoot, artifactRoot });
+  return mod.openSqlStore(uri, {
+    defaultArtifactRoot: join(dir, "mlruns"),
+    artifactsDestination: join(dir, "mlartifacts"),
+  });
 }
 
 async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -45,7 +49,7 @@ export async function openFileStore(): Promise<OpenedStore> {
 export async function openSqliteStore(): Promise<OpenedStore> {
   const { dir, remove } = await tempDir("hg-conf-sqlite-");
   // sqlite:/// + an absolute path: four slashes in all
-  const store = await openSqlStore(`sqlite:///${join(dir, "mlflow.db")}`, join(dir, "mlartifacts"));
+  const store = await openSqlStore(`sqlite:///${join(dir, "mlflow.db")}`, dir);
   return {
     store,
     cleanup: async () => {
@@ -61,7 +65,7 @@ export async function openPostgresStore(): Promise<OpenedStore> {
   const { dir, remove } = await tempDir("hg-conf-pg-");
   let store: TrackingStore;
   try {
-    store = await openSqlStore(url, join(dir, "mlartifacts"));
+    store = await openSqlStore(url, dir);
   } catch (e) {
     await dropTestDatabase(url);
     await remove();

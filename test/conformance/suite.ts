@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import type { TrackingStore } from "../../src/tracking/store.js";
 import { describeArtifacts } from "./artifacts.js";
 import { describeBatches } from "./batches.js";
+import { describeConcurrency } from "./concurrency.js";
 import type { StoreTraits, SuiteContext } from "./context.js";
 import { describeExperiments } from "./experiments.js";
 import { describeInputs } from "./inputs.js";
@@ -24,6 +25,7 @@ import { describeModelVersions } from "./model-versions.js";
 import { describeRegistry } from "./registry.js";
 import { describeRunSearch } from "./run-search.js";
 import { describeRuns } from "./runs.js";
+import { describeValues } from "./values.js";
 
 export type { StoreTraits } from "./context.js";
 
@@ -60,5 +62,7 @@ export function describeStoreConformance(
     describeLoggedModelSearch(ctx);
     describeRegistry(ctx);
     describeModelVersions(ctx);
+    describeValues(ctx);
+    describeConcurrency(ctx);
   });
 }

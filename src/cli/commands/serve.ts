@@ -33,7 +33,7 @@ export function registerServe(program: Command): void {
     .option("--workers <n>", "processes sharing the port", positiveInt("--workers"), 1)
     .option(
       "--tracking-uri <uri>",
-      "tracking store for runs:/ and models:/ (default: $MLFLOW_TRACKING_URI, else ./mlruns)",
+      "tracking store for runs:/ and models:/ (default: $MLFLOW_TRACKING_URI, else ./mlruns if it holds runs, else sqlite:///mlflow.db)",
     )
     .option(
       "--poll-seconds <s>",

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { HandgestureError } from "../../core/errors.js";
 import { STAGES, type Stage } from "../../tracking/entities.js";
 import { openStore, trackingUri } from "../../tracking/open-store.js";
+import type { TrackingStore } from "../../tracking/store.js";
 import { positiveInt } from "../util.js";
+
+export const TRACKING_URI_HELP =
+  "tracking store: sqlite:///file.db, postgresql://…, http(s)://server, or an mlruns folder (default: " +
+  "$MLFLOW_TRACKING_URI, else ./mlruns if it holds runs, else sqlite:///mlflow.db)";
 
 /** A plain text table: columns padded to their widest cell. */
 function table(rows: string[][]): string {
@@ -20,15 +25,26 @@ function table(rows: string[][]): string {
 const time = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 19) : "");
 
 function withUri(cmd: Command): Command {
-  return cmd.option("--tracking-uri <uri>", "tracking store (default: $MLFLOW_TRACKING_URI, else ./mlruns)");
+  return cmd.option("--tracking-uri <uri>", TRACKING_URI_HELP);
+}
+
+/** Stores the commands opened, closed after each command's action (a database keeps connections open). */
+const opened: TrackingStore[] = [];
+async function openFor(o: { trackingUri?: string }): Promise<TrackingStore> {
+  const store = await openStore(trackingUri(o.trackingUri));
+  opened.push(store);
+  return store;
 }
 
 export function registerTracking(program: Command): void {
+  program.hook("postAction", async () => {
+    for (const store of opened.splice(0)) await store.close?.();
+  });
   const experiments = program.command("experiments").description("experiments in the tracking store");
   withUri(experiments.command("list").description("list experiments"))
     .option("--json", "JSON output")
     .action(async (o: { trackingUri?: string; json?: boolean }) => {
-      const store = openStore(trackingUri(o.trackingUri));
+      const store = await openFor(o);
       const { items } = await store.searchExperiments({ maxResults: 1000 });
       if (o.json) return console.log(JSON.stringify(items));
       console.log(
@@ -55,7 +71,7 @@ export function registerTracking(program: Command): void {
         max: number;
         json?: boolean;
       }) => {
-        const store = openStore(trackingUri(o.trackingUri));
+        const store = await openFor(o);
         const exp = await store.getExperimentByName(o.experiment);
         if (!exp) throw new HandgestureError(`no experiment named "${o.experiment}"`, "RESOURCE_DOES_NOT_EXIST");
         const { items } = await store.searchRuns({
@@ -86,7 +102,7 @@ export function registerTracking(program: Command): void {
   withUri(runs.command("show <runId>").description("a run's params, metrics, tags and artifacts"))
     .option("--json", "JSON output")
     .action(async (runId: string, o: { trackingUri?: string; json?: boolean }) => {
-      const store = openStore(trackingUri(o.trackingUri));
+      const store = await openFor(o);
       const run = await store.getRun(runId);
       const artifacts = await store.listArtifacts(runId);
       if (o.json) return console.log(JSON.stringify({ ...run, artifacts }));
@@ -110,7 +126,7 @@ export function registerTracking(program: Command): void {
   withUri(models.command("list").description("registered models"))
     .option("--json", "JSON output")
     .action(async (o: { trackingUri?: string; json?: boolean }) => {
-      const store = openStore(trackingUri(o.trackingUri));
+      const store = await openFor(o);
       const { items } = await store.searchRegisteredModels({ maxResults: 1000 });
       if (o.json) return console.log(JSON.stringify(items));
       console.log(
@@ -128,7 +144,7 @@ export function registerTracking(program: Command): void {
   withUri(models.command("show <name>").description("a registered model and its versions"))
     .option("--json", "JSON output")
     .action(async (name: string, o: { trackingUri?: string; json?: boolean }) => {
-      const store = openStore(trackingUri(o.trackingUri));
+      const store = await openFor(o);
       const model = await store.getRegisteredModel(name);
       const { items } = await store.searchModelVersions({ filter: `name = '${name.replace(/'/g, "\\'")}'` });
       if (o.json) return console.log(JSON.stringify({ ...model, versions: items }));
@@ -153,7 +169,7 @@ export function registerTracking(program: Command): void {
       async (name: string, version: string, stage: string, o: { trackingUri?: string; archiveExisting?: boolean }) => {
         const s = STAGES.find((x) => x.toLowerCase() === stage.toLowerCase());
         if (!s) throw new HandgestureError(`unknown stage "${stage}"; stages: ${STAGES.join(", ")}`);
-        const store = openStore(trackingUri(o.trackingUri));
+        const store = await openFor(o);
         const v = await store.transitionModelVersionStage(name, version, s as Stage, Boolean(o.archiveExisting));
         console.log(`${v.name} version ${v.version} is now in ${v.current_stage}`);
       },
@@ -169,7 +185,7 @@ export function registerTracking(program: Command): void {
         version: string | undefined,
         o: { trackingUri?: string; delete?: boolean },
       ) => {
-        const store = openStore(trackingUri(o.trackingUri));
+        const store = await openFor(o);
         if (o.delete) {
           await store.deleteRegisteredModelAlias(name, alias);
           return console.log(`removed alias ${alias} of ${name}`);

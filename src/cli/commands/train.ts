@@ -15,6 +15,7 @@ import {
 } from "../../train/train.js";
 import { readDataForCommand } from "../read-data.js";
 import { fmt, integer, positiveInt } from "../util.js";
+import { TRACKING_URI_HELP } from "./tracking.js";
 
 interface TrainCliOptions {
   data: string;
@@ -171,14 +172,14 @@ export function registerTrain(program: Command): void {
     .option("--seed <n>", "seed of the split and the folds", integer("--seed"), 42)
     .option("--test-size <fraction>", "held-out share of the rows", parseFraction, 0.2)
     .option("--jobs <n>", "worker threads (default: the machine's cores)", positiveInt("--jobs"))
-    .option("--tracking-uri <uri>", "tracking store (default: $MLFLOW_TRACKING_URI, else ./mlruns)")
+    .option("--tracking-uri <uri>", TRACKING_URI_HELP)
     .option("--skip-invalid", "skip malformed rows (and report them) instead of stopping")
     .option("--json", "print the summary as one JSON object")
     .option("--quiet", "no progress display")
     .action(async (opts: TrainCliOptions) => {
       const families = await chooseFamilies(opts.grid, opts.models);
       const uri = trackingUri(opts.trackingUri);
-      const client = new TrackingClient(openStore(uri));
+      const client = new TrackingClient(await openStore(uri));
       const table = await readDataForCommand(opts.data, opts.skipInvalid);
       const stopHandlers = killRunsOnInterrupt(client, (ids) => {
         if (ids.length > 0) console.error(`\ninterrupted: marked ${ids.length} open run(s) KILLED`);
@@ -202,6 +203,7 @@ export function registerTrain(program: Command): void {
         else printSummary(summary, uri);
       } finally {
         stopHandlers();
+        await client.store.close?.();
       }
     });
 }

@@ -31,7 +31,10 @@ export function registerUi(program: Command): void {
     authReads: "require the bearer token on reads too (/health stays open for probes)",
     maxBody: "largest JSON request body",
   })
-    .option("--tracking-uri <uri>", "the store served (default: $MLFLOW_TRACKING_URI, else ./mlruns)")
+    .option(
+      "--tracking-uri <uri>",
+      "the store served (default: $MLFLOW_TRACKING_URI, else ./mlruns if it holds runs, else sqlite:///mlflow.db)",
+    )
     .option(
       "--model-name <name>",
       "registered model whose Production version is used; the shipped default model is registered as it when " +

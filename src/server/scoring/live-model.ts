@@ -49,7 +49,7 @@ export async function openLiveModel(uri: string, options: LiveModelOptions = {})
     const served = await loadPath(parsed.path, uri);
     return { current: served, follows: false, refresh: async () => false, close: () => {} };
   }
-  const client = new TrackingClient(options.store ?? openStore(trackingUri(options.trackingUri)));
+  const client = new TrackingClient(options.store ?? (await openStore(trackingUri(options.trackingUri))));
   const follows = parsed.kind === "models-stage" || parsed.kind === "models-alias" || parsed.kind === "models-latest";
   if (!follows) {
     const loaded = await client.loadModel(uri);

@@ -12,7 +12,7 @@ export const DEFAULT_PORT = 5000;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface ServeTrackingOptions {
-  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns). */
+  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns if it holds runs, else sqlite:///mlflow.db). */
   trackingUri?: string;
   /** Default 5000, MLflow's; 0 takes any free port. */
   port?: number;
@@ -36,7 +36,11 @@ export async function serveTracking(options: ServeTrackingOptions = {}): Promise
   const host = options.host ?? "127.0.0.1";
   const security = options.security ?? {};
   checkSecurity(security);
-  const app = createTrackingApp({ store: openStore(storeUri), security, maxArtifactBytes: options.maxArtifactBytes });
+  const app = createTrackingApp({
+    store: await openStore(storeUri, { server: true }),
+    security,
+    maxArtifactBytes: options.maxArtifactBytes,
+  });
   const running = await listenOn(app.fetch, host, options.port ?? DEFAULT_PORT);
   return { running, storeUri, warnings: storeWarnings(host, security) };
 }

@@ -91,12 +91,18 @@ describe("ensureProductionModel", () => {
     expect(tags["handgesture.registered"]).toBe(`${NAME}/1`);
     expect(run.data.params.find((p) => p.key === "vote__forest__rf__n_estimators")?.value).toBe("100");
 
-    // The logged model file is the shipped one byte for byte; the model card sits beside it.
-    const logged = await client.store.readArtifact(prod.run_id, "model/model.json");
+    // An MLflow 3 logged model of that run: its model file is the shipped one byte for byte, the card beside it.
+    expect(prod.source).toMatch(/^models:\/m-[0-9a-f]{32}$/);
+    const modelId = prod.source.slice("models:/".length);
+    expect((await client.store.getLoggedModel(modelId)).info).toMatchObject({
+      source_run_id: prod.run_id,
+      status: "LOGGED_MODEL_READY",
+    });
+    const logged = await client.store.readLoggedModelArtifact(modelId, "model.json");
     expect(sha256(logged)).toBe(sha256(MODEL_BYTES));
-    expect(Buffer.from(await client.store.readArtifact(prod.run_id, "model/MODEL_CARD.md"))).toEqual(CARD_BYTES);
-    const files = (await client.store.listArtifacts(prod.run_id, "model")).map((f) => f.path).sort();
-    expect(files).toEqual(["model/MLmodel", "model/MODEL_CARD.md", "model/model.json"]);
+    expect(Buffer.from(await client.store.readLoggedModelArtifact(modelId, "MODEL_CARD.md"))).toEqual(CARD_BYTES);
+    const files = (await client.store.listLoggedModelArtifacts(modelId)).map((f) => f.path).sort();
+    expect(files).toEqual(["MLmodel", "MODEL_CARD.md", "model.json"]);
   });
 
   it.skipIf(!hasShared("data", "hagrid_sample_dev.csv"))(

@@ -84,7 +84,7 @@ export async function ensureProductionModel(
     const params = file.training.params;
     if (params && typeof params === "object") await client.logParams(runId, params as Record<string, unknown>);
     const uri = await client.logModel(runId, file, { artifactPath: ARTIFACT_PATH });
-    if (card !== null) await client.store.logArtifact(runId, `${ARTIFACT_PATH}/${MODEL_CARD}`, card);
+    if (card !== null) await client.logModelArtifact(uri, MODEL_CARD, card);
 
     try {
       await client.store.createRegisteredModel(
@@ -107,10 +107,8 @@ export async function ensureProductionModel(
       return { registered: false, version: raced.version, source: raced.source };
     }
 
-    const created = await client.store.createModelVersion({
+    const created = await client.createModelVersionFrom(uri, {
       name,
-      source: uri,
-      runId,
       description: `Default model shipped as ${sourceLabel} (sha256 ${sha256}); see ${MODEL_CARD}.`,
       tags: [
         { key: KIND_TAG, value: KIND },

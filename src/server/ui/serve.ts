@@ -19,7 +19,7 @@ export const DEFAULT_PORT = 5000;
 export const DEFAULT_MODEL_NAME = "hand-gesture";
 
 export interface ServeUiOptions {
-  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns). */
+  /** The store served (default: $MLFLOW_TRACKING_URI, else ./mlruns if it holds runs, else sqlite:///mlflow.db). */
   trackingUri?: string;
   /** Registered model whose Production version the page and /invocations use (default "hand-gesture"). */
   modelName?: string;
@@ -58,7 +58,7 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
   const host = options.host ?? "127.0.0.1";
   const security = options.security ?? {};
   checkSecurity(security);
-  const store = openStore(storeUri);
+  const store = await openStore(storeUri, { server: true });
   let modelUri = options.modelUri;
   if (!modelUri) {
     const name = options.modelName ?? DEFAULT_MODEL_NAME;
@@ -84,6 +84,7 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
     running = await listenOn(app.fetch, host, options.port ?? DEFAULT_PORT);
   } catch (e) {
     model.close();
+    await store.close?.();
     throw e;
   }
   return {
@@ -95,6 +96,7 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
     close: async () => {
       model.close();
       await running.close();
+      await store.close?.();
     },
   };
 }

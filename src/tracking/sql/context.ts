@@ -21,8 +21,8 @@ export function placeholders(n: number): string {
 }
 
 /**
- * One multi-row INSERT per chunk: `INSERT INTO t (cols) VALUES (...), (...) <suffix>`. Chunks stay under both
- * databases' bound-parameter limits.
+ * One multi-row INSERT per chunk, `INSERT INTO t (cols) VALUES (...), (...) <suffix>`: few round trips on
+ * PostgreSQL, and faster than a statement per row on SQLite too; chunks stay under the bound-parameter limits.
  */
 export async function insertRows(
   db: SqlExec,
@@ -31,8 +31,9 @@ export async function insertRows(
   rows: readonly (readonly SqlValue[])[],
   suffix = "",
 ): Promise<void> {
-  const perChunk = Math.max(1, Math.floor(30_000 / columns.length));
+  if (rows.length === 0) return;
   const one = placeholders(columns.length);
+  const perChunk = Math.max(1, Math.floor(30_000 / columns.length));
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
     const params: SqlValue[] = [];

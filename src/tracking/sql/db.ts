@@ -18,6 +18,8 @@ export interface SqlExec {
   get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** A statement without result rows; `changes` is the number of rows it touched. */
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** One statement run once per row of values (SQLite: one prepared statement, no per-row await). */
+  runEach(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<{ changes: number }>;
 }
 
 export interface SqlDb extends SqlExec {
@@ -39,6 +41,13 @@ function backoff(attempt: number): number {
 
 function sqliteValue(v: SqlValue): unknown {
   return typeof v === "boolean" ? (v ? 1 : 0) : v;
+}
+
+/** better-sqlite3 binds an array as the positional parameters (no spread of thousands of arguments). */
+function sqliteArgs(params: readonly SqlValue[]): unknown[] {
+  const out = new Array(params.length);
+  for (let i = 0; i < params.length; i++) out[i] = sqliteValue(params[i]);
+  return out;
 }
 
 function isSqliteBusy(e: unknown): boolean {
@@ -83,13 +92,25 @@ export class SqliteDb implements SqlDb {
   }
 
   private allSync<T>(sql: string, params: readonly SqlValue[]): T[] {
-    return this.prepare(sql).all(...params.map(sqliteValue)) as T[];
+    return this.prepare(sql).all(sqliteArgs(params)) as T[];
+  }
+
+  private runEachSync(sql: string, rows: readonly (readonly SqlValue[])[]): { changes: number } {
+    const st = this.prepare(sql);
+    let changes = 0;
+    const args: unknown[] = [];
+    for (const row of rows) {
+      args.length = row.length;
+      for (let i = 0; i < row.length; i++) args[i] = sqliteValue(row[i]);
+      changes += st.run(args).changes;
+    }
+    return { changes };
   }
 
   private runSync(sql: string, params: readonly SqlValue[]): { changes: number } {
     const st = this.prepare(sql);
-    if (st.reader) return { changes: st.all(...params.map(sqliteValue)).length };
-    return { changes: st.run(...params.map(sqliteValue)).changes };
+    if (st.reader) return { changes: st.all(sqliteArgs(params)).length };
+    return { changes: st.run(sqliteArgs(params)).changes };
   }
 
   /** Runs a synchronous step now, or after the transactions queued before it; busy errors retried. */
@@ -126,11 +147,15 @@ export class SqliteDb implements SqlDb {
   }
 
   get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.step(() => this.prepare(sql).get(...params.map(sqliteValue)) as T | undefined);
+    return this.step(() => this.prepare(sql).get(sqliteArgs(params)) as T | undefined);
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     return this.step(() => this.runSync(sql, params));
+  }
+
+  runEach(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<{ changes: number }> {
+    return this.step(() => this.runEachSync(sql, rows));
   }
 
   /** Several statements at once (DDL). */
@@ -150,8 +175,9 @@ export class SqliteDb implements SqlDb {
             dialect: "sqlite",
             all: async <R>(sql: string, params: readonly SqlValue[] = []) => this.allSync<R>(sql, params),
             get: async <R>(sql: string, params: readonly SqlValue[] = []) =>
-              this.prepare(sql).get(...params.map(sqliteValue)) as R | undefined,
+              this.prepare(sql).get(sqliteArgs(params)) as R | undefined,
             run: async (sql: string, params: readonly SqlValue[] = []) => this.runSync(sql, params),
+            runEach: async (sql: string, rows: readonly (readonly SqlValue[])[]) => this.runEachSync(sql, rows),
           };
           const result = await fn(tx);
           this.prepare("COMMIT").run();
@@ -293,6 +319,11 @@ export class PostgresDb implements SqlDb {
       run: async (sql: string, params: readonly SqlValue[] = []) => ({
         changes: (await client.query(this.text(sql), params.map(pgValue))).rowCount ?? 0,
       }),
+      runEach: async (sql: string, rows: readonly (readonly SqlValue[])[]) => {
+        let changes = 0;
+        for (const row of rows) changes += (await client.query(this.text(sql), row.map(pgValue))).rowCount ?? 0;
+        return { changes };
+      },
     };
   }
 
@@ -308,10 +339,19 @@ export class PostgresDb implements SqlDb {
     return this.retry(() => this.direct.run(sql, params));
   }
 
+  runEach(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<{ changes: number }> {
+    return this.retry(() => this.direct.runEach(sql, rows));
+  }
+
   transaction<T>(fn: (tx: SqlExec) => Promise<T>): Promise<T> {
     return this.retry(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection dying while checked out is reported here as well as to the pending query: not uncaught.
+      const onError = () => {
+        broken = true;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(this.execOn(client));
@@ -322,6 +362,7 @@ export class PostgresDb implements SqlDb {
         if (!broken) await client.query("ROLLBACK").catch(() => {});
         throw e;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     });

@@ -22,8 +22,15 @@ function ident(name: string): string {
   return `"${name}"`;
 }
 
+/** Computed columns (the document lists them as plain ones; MLflow declares them GENERATED ... STORED). */
+const GENERATED: Readonly<Record<string, string>> = {
+  "spans.duration_ns": "end_time_unix_nano - start_time_unix_nano",
+};
+
 function columnDdl(t: TableSpec, c: TableSpec["columns"][number], dialect: Dialect): string {
   const [name, type, notNull, def] = c;
+  const generated = GENERATED[`${t.name}.${name}`];
+  if (generated) return `${ident(name)} ${type} GENERATED ALWAYS AS (${generated}) STORED`;
   // experiments.experiment_id is autoincrementing: the rowid in SQLite, a SERIAL in PostgreSQL (as MLflow).
   const serial = dialect === "postgres" && t.name === "experiments" && name === "experiment_id";
   const sqlType = serial ? "SERIAL" : dialect === "postgres" ? pgType(type) : type;

@@ -5,11 +5,12 @@
 import { resolve } from "node:path";
 import type { FileInfo } from "../entities.js";
 import { defaultUser } from "../file-names.js";
-import type { TrackingStore } from "../store.js";
+import type { StoreImporter, TrackingStore } from "../store.js";
 import { listArtifactDir, localArtifactDir, readArtifactFile, writeArtifact } from "./artifacts.js";
 import type { SqlContext } from "./context.js";
 import type { SqlDb } from "./db.js";
 import { SqlExperiments } from "./experiments.js";
+import { sqlImporter } from "./import.js";
 import { SqlLoggedModels } from "./logged-models.js";
 import { openDatabase } from "./open.js";
 import { SqlRegistry } from "./registry.js";
@@ -51,6 +52,11 @@ export class SqlStore implements TrackingStore {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  /** Writes entities with their own ids and timestamps (`handgesture migrate`). */
+  importer(): StoreImporter {
+    return sqlImporter(this.db);
   }
 
   // experiments
