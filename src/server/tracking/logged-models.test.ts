@@ -126,6 +126,8 @@ describe("tracking server: logged models (§3)", () => {
     expect(await ok("DELETE", `logged-models/${id}`, { model_id: id })).toEqual({});
     expectError(await api("GET", `logged-models/${id}`), 404, "RESOURCE_DOES_NOT_EXIST");
     expect((await ok("GET", `logged-models/${id}`, { allow_deleted: "true" })).model.info.model_id).toBe(id);
+    expect((await ok("GET", `logged-models/${id}`, { allow_deleted: "True" })).model.info.model_id).toBe(id);
+    expectError(await api("GET", `logged-models/${id}`, { allow_deleted: "yes" }), 404, "RESOURCE_DOES_NOT_EXIST");
     expectError(
       await api("DELETE", "logged-models/m-00000000000000000000000000000000"),
       404,

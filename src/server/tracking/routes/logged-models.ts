@@ -83,7 +83,9 @@ export const loggedModels: Record<string, Route> = {
     },
   },
   "logged-models/:model_id": {
-    GET: async (p, s, path) => entity(await s.getLoggedModel(idOf(path), optBool(p, "allow_deleted"))),
+    // MLflow reads `allow_deleted` as "true" in any case, and anything else as false.
+    GET: async (p, s, path) =>
+      entity(await s.getLoggedModel(idOf(path), String(p.allow_deleted ?? "").toLowerCase() === "true")),
     PATCH: async (p, s, path) => {
       str(p, "model_id"); // required by MLflow's handler; the path names the model
       return entity(await s.finalizeLoggedModel(idOf(path), loggedModelStatus(p)));
