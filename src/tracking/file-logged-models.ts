@@ -30,6 +30,7 @@ import { artifactRootOf, listArtifactDir, readArtifactFile, writeArtifact } from
 import { err, validateModelId, validateParam, validateParamKeysUnique, writeable } from "./file-checks.js";
 import { latestModelMetrics, modelMetricLine } from "./file-metrics.js";
 import { randomRunName } from "./file-names.js";
+import { checkSameParam, writeParam } from "./file-params.js";
 import type { FileTrackingStore } from "./file-tracking.js";
 import {
   appendLines,
@@ -294,15 +295,10 @@ export class FileLoggedModels {
     const toWrite = new Map<string, string>();
     for (const p of checked) {
       const current = toWrite.get(p.key) ?? (await readTextOrNull(safeJoin(dir, "params", p.key)));
-      if (current !== null && current !== undefined && current !== p.value) {
-        throw err(
-          `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${current}' for logged model ID='${modelId}'. Attempted logging new value '${p.value}'.`,
-          "INVALID_PARAMETER_VALUE",
-        );
-      }
-      if (current === null) toWrite.set(p.key, p.value);
+      if (current !== null) checkSameParam(p, current, modelId, "logged model ID");
+      else toWrite.set(p.key, p.value);
     }
-    for (const [key, value] of toWrite) await writeFileAtomic(safeJoin(dir, "params", key), value);
+    for (const [key, value] of toWrite) await writeParam(dir, { key, value }, modelId, "logged model ID");
   }
 
   /**

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HandgestureError } from "../core/errors.js";
 import type { Metric } from "./entities.js";
@@ -586,6 +586,64 @@ describe("FileTrackingStore: runs", () => {
 });
 
 describe("FileTrackingStore: concurrency", () => {
+  it("4 processes racing on one experiment name and one param: one experiment, one param value", async () => {
+    const id = await newRun("race");
+    const script = join(tmp, "race-worker.mts");
+    const storeUrl = pathToFileURL(join(REPO, "src", "tracking", "file-tracking.ts")).href;
+    await writeFile(
+      script,
+      `import { FileTrackingStore } from ${JSON.stringify(storeUrl)};
+const [root, runId, w, startAt] = process.argv.slice(2);
+const store = new FileTrackingStore(root);
+await store.getRun(runId);
+// every worker starts at the same instant, after its (slow, uneven) start-up
+await new Promise((done) => setTimeout(done, Math.max(0, Number(startAt) - Date.now())));
+const outcome = async (p) => p.then(() => "ok", (e) => e.code ?? String(e));
+const [exp, param] = await Promise.all([
+  outcome(store.createExperiment("raced-name")),
+  outcome(store.logParam(runId, { key: "lr", value: "0." + w })),
+]);
+process.stdout.write(JSON.stringify({ exp, param }));
+`,
+    );
+    const startAt = Date.now() + 4000;
+    const runWorker = (w: number) =>
+      new Promise<{ exp: string; param: string }>((ok, fail) => {
+        const child = spawn(process.execPath, ["--import", "tsx", script, root, id, String(w), String(startAt)], {
+          cwd: REPO,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+        });
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("error", fail);
+        child.on("exit", (code) => (code === 0 ? ok(JSON.parse(out)) : fail(new Error(`worker ${w}: ${stderr}`))));
+      });
+    const results = await Promise.all([1, 2, 3, 4].map(runWorker));
+    expect(results.map((r) => r.exp).sort()).toEqual([
+      "RESOURCE_ALREADY_EXISTS",
+      "RESOURCE_ALREADY_EXISTS",
+      "RESOURCE_ALREADY_EXISTS",
+      "ok",
+    ]);
+    expect(results.map((r) => r.param).sort()).toEqual([
+      "INVALID_PARAMETER_VALUE",
+      "INVALID_PARAMETER_VALUE",
+      "INVALID_PARAMETER_VALUE",
+      "ok",
+    ]);
+    const named = (await store.searchExperiments({ viewType: "ALL" })).items.filter((e) => e.name === "raced-name");
+    expect(named).toHaveLength(1);
+    const winner = results.findIndex((r) => r.param === "ok") + 1;
+    expect((await store.getRun(id)).data.params).toEqual([{ key: "lr", value: `0.${winner}` }]);
+    expect(existsSync(join(root, ".experiments.lock"))).toBe(false);
+  });
+
   it("loses nothing when 4 processes log to one run at once", async () => {
     const id = await newRun("shared");
     const worker = join(REPO, "test", "fixtures", "log-worker.ts");

@@ -51,6 +51,7 @@ import { FileLoggedModels } from "./file-logged-models.js";
 import { formatMetricValue, metricLine, parseMetricText } from "./file-metrics.js";
 import { defaultUser, randomExperimentId, randomRunName } from "./file-names.js";
 import { checkMaxResults, inView, paginate } from "./file-paging.js";
+import { checkSameParam, writeParam } from "./file-params.js";
 import { META, RUN_NAME_TAG, type RunMeta, readRunMetaSync, readRunSync, toRunInfo } from "./file-run-reader.js";
 import {
   appendLines,
@@ -66,6 +67,7 @@ import {
   safeJoin,
   subdirs,
   validateEntityName,
+  withFileLock,
   writeFileAtomic,
   writeYaml,
   yieldToEventLoop,
@@ -141,6 +143,7 @@ export interface FileTrackingStoreOptions {
 export const DEFAULT_EXPERIMENT_ID = "0";
 export const DEFAULT_EXPERIMENT_NAME = "Default";
 const TRASH = ".trash";
+const EXPERIMENTS_LOCK = ".experiments.lock";
 /** mlruns/models/ is the registry (MLflow 2 and 3), never an experiment. */
 const REGISTRY_FOLDER = "models";
 /** Folders of an experiment that are not runs (MLflow 3's RESERVED_EXPERIMENT_FOLDERS). */
@@ -296,9 +299,20 @@ export class FileTrackingStore implements TrackingOnlyStore {
     return all.find((e) => e.name === name) ?? null;
   }
 
+  /**
+   * Names are unique: the check and the creation run under a lock file (mlruns/.experiments.lock, a plain file,
+   * which MLflow's folder listing ignores), so writers racing on one name get one experiment.
+   */
   async createExperiment(name: string, tags: Tag[] = [], artifactLocation?: string): Promise<string> {
     validateExperimentName(name);
     const checked = tags.map(validateExperimentTag);
+    await this.init();
+    return withFileLock(join(this.rootDir, EXPERIMENTS_LOCK), () =>
+      this.createUniqueExperiment(name, checked, artifactLocation),
+    );
+  }
+
+  private async createUniqueExperiment(name: string, checked: Tag[], artifactLocation?: string): Promise<string> {
     const existing = await this.getExperimentByName(name);
     if (existing !== null) {
       if (existing.lifecycle_stage === "deleted") {
@@ -542,14 +556,9 @@ export class FileTrackingStore implements TrackingOnlyStore {
     for (const p of params) {
       const current = await readTextOrNull(safeJoin(dir, "params", p.key));
       if (current === null) toWrite.push(p);
-      else if (current !== p.value) {
-        throw err(
-          `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${current}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
-          "INVALID_PARAMETER_VALUE",
-        );
-      }
+      else checkSameParam(p, current, runId, "run ID");
     }
-    for (const p of toWrite) await writeFileAtomic(safeJoin(dir, "params", p.key), p.value);
+    for (const p of toWrite) await writeParam(dir, p, runId, "run ID");
 
     await this.appendRunMetrics(dir, metrics);
     const forModels = metrics.filter((m) => m.model_id != null);

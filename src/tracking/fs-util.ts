@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, type Dirent, openSync, readdirSync, readSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { parseDocument, visit } from "yaml";
 import { HandgestureError } from "../core/errors.js";
@@ -32,6 +32,72 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw new HandgestureError(`could not write ${path}: ${(e as Error).message}`, "INTERNAL_ERROR");
+  }
+}
+
+/**
+ * Creates a file with its whole content only if it does not exist yet: a temporary file, then link() to the
+ * target, which fails when the target exists — so of several writers (processes too) exactly one wins, and
+ * readers never see a partial file. Returns false when the file was already there. Creates missing folders.
+ */
+export async function writeFileExclusive(path: string, data: string | Uint8Array): Promise<boolean> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+  try {
+    await writeFile(tmp, data);
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw new HandgestureError(`could not write ${path}: ${(e as Error).message}`, "INTERNAL_ERROR");
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+const LOCK_STALE_MS = 30_000;
+const inProcessLocks = new Map<string, Promise<void>>();
+
+/**
+ * Runs fn while holding a lock file (created with O_EXCL, removed after), so check-then-create sequences such as
+ * "no experiment has this name, so create it" are not raced by other processes; callers in this process queue
+ * in memory first. A lock left by a crashed process is taken over once older than 30 s.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const previous = inProcessLocks.get(lockPath) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((done) => {
+    release = done;
+  });
+  const chained = previous.then(() => mine);
+  inProcessLocks.set(lockPath, chained);
+  await previous;
+  try {
+    await mkdir(dirname(lockPath), { recursive: true });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fh = await open(lockPath, "wx");
+        await fh.close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const age = await stat(lockPath).then(
+          (st) => Date.now() - st.mtimeMs,
+          () => 0,
+        );
+        if (age > LOCK_STALE_MS) await unlink(lockPath).catch(() => {});
+        else await new Promise((done) => setTimeout(done, Math.min(50, 2 + attempt)));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lockPath).catch(() => {});
+    }
+  } finally {
+    release();
+    if (inProcessLocks.get(lockPath) === chained) inProcessLocks.delete(lockPath);
   }
 }
 

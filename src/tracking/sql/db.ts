@@ -78,7 +78,10 @@ export class SqliteDb implements SqlDb {
   /** Turns WAL on (a write to the file header: only for a database we use, never one we refuse). */
   enableWal(): void {
     this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: durable at checkpoints, never corrupt; commits need no fsync.
     this.db.pragma("synchronous = NORMAL");
+    // Checkpoints (the fsyncs) every ~40 MB of WAL rather than 4 MB: a run's batches rarely wait on the disk.
+    this.db.pragma("wal_autocheckpoint = 10000");
   }
 
   private prepare(sql: string): Database.Statement {

@@ -153,19 +153,27 @@ export class SqlRuns {
       artifact_uri: `${(exp.artifact_location ?? "").replace(/\/+$/, "")}/${runId}/artifacts`,
       experiment_id: exp.experiment_id,
     };
-    await this.ctx.db.transaction(async (tx) => {
-      // source_type UNKNOWN and '' sources: what MLflow's server stores for runs created over REST.
-      await tx.run(
-        "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', ?, ?, ?, NULL, '', 'active', ?, ?)",
-        [runId, runName, userId, row.status, row.start_time, row.artifact_uri, row.experiment_id],
+    // source_type UNKNOWN and '' sources: what MLflow's server stores for runs created over REST.
+    const insertRun =
+      "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', ?, ?, ?, NULL, '', 'active', ?, ?)";
+    const runValues = [runId, runName, userId, row.status, row.start_time, row.artifact_uri, row.experiment_id];
+    if (this.ctx.db.dialect === "postgres") {
+      // One statement (atomic by itself): one round trip instead of BEGIN, two inserts and COMMIT.
+      await this.ctx.db.run(
+        `WITH new_run AS (${insertRun} RETURNING run_uuid) INSERT INTO tags (key, value, run_uuid) SELECT v.key, v.value, new_run.run_uuid FROM new_run, (VALUES ${unique.map(() => "(?, ?)").join(", ")}) AS v (key, value)`,
+        [...runValues, ...unique.flatMap((t) => [t.key, t.value])],
       );
-      await insertRows(
-        tx,
-        "tags",
-        ["key", "value", "run_uuid"],
-        unique.map((t) => [t.key, t.value, runId]),
-      );
-    });
+    } else {
+      await this.ctx.db.transaction(async (tx) => {
+        await tx.run(insertRun, runValues);
+        await insertRows(
+          tx,
+          "tags",
+          ["key", "value", "run_uuid"],
+          unique.map((t) => [t.key, t.value, runId]),
+        );
+      });
+    }
     unique.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return {
       info: toInfo(row),
