@@ -36,7 +36,10 @@ export async function openFileStore(): Promise<OpenedStore> {
 export async function openSqliteStore(): Promise<OpenedStore> {
   const { dir, remove } = await tempDir("hg-conf-sqlite-");
   // sqlite:/// + an absolute path: four slashes in all
-  const store = await openSql(`sqlite:///${join(dir, "mlflow.db")}`, dir);
+  const store = await openSql(`sqlite:///${join(dir, "mlflow.db")}`, dir).catch(async (e) => {
+    await remove();
+    throw e;
+  });
   return {
     store,
     cleanup: async () => {
