@@ -14,6 +14,7 @@ export { MLPClassifier } from "./estimators/mlp.js";
 export { HandShapeFeatures } from "./features/hand-shape.js";
 export { LandmarkNormalizer } from "./features/seed-normalizer.js";
 export { StandardScaler } from "./features/standard-scaler.js";
+export * from "./gesture-events.js";
 export * from "./grid.js";
 export * from "./grid-search.js";
 export * from "./inspect.js";
