@@ -86,11 +86,14 @@ async function snapshot(store: TrackingStore): Promise<Snapshot> {
   return { experiments, runs, loggedModels, registeredModels, versions };
 }
 
-async function countsOf(store: TrackingStore, snap?: Snapshot): Promise<MigrationCounts> {
+/** What a store holds; `points` when the caller has already read every metric history (the source's). */
+async function countsOf(store: TrackingStore, snap?: Snapshot, points?: number): Promise<MigrationCounts> {
   const s = snap ?? (await snapshot(store));
-  let metricPoints = 0;
-  for (const run of s.runs) {
-    for (const m of run.data.metrics) metricPoints += (await store.getMetricHistory(run.info.run_id, m.key)).length;
+  let metricPoints = points ?? 0;
+  if (points === undefined) {
+    for (const run of s.runs) {
+      for (const m of run.data.metrics) metricPoints += (await store.getMetricHistory(run.info.run_id, m.key)).length;
+    }
   }
   return {
     experiments: s.experiments.length,
@@ -133,6 +136,7 @@ export async function migrate(
     snap.versions.length;
   let done = 0;
   let written = 0;
+  let sourcePoints = 0;
   const step = async (what: string, work: Promise<boolean>) => {
     if (await work) written++;
     options.onProgress?.(++done, total, what);
@@ -141,6 +145,7 @@ export async function migrate(
   for (const run of snap.runs) {
     const history: Metric[] = [];
     for (const m of run.data.metrics) history.push(...(await source.getMetricHistory(run.info.run_id, m.key)));
+    sourcePoints += history.length;
     await step(`run ${run.info.run_id}`, importer.run(run, history));
   }
   // Logged models after runs: their metric points name the run they were logged in.
@@ -151,7 +156,7 @@ export async function migrate(
   for (const m of snap.registeredModels) {
     for (const a of m.aliases) await target.setRegisteredModelAlias(m.name, a.alias, a.version);
   }
-  const sourceCounts = await countsOf(source, snap);
+  const sourceCounts = await countsOf(source, snap, sourcePoints);
   const targetCounts = await countsOf(target);
   return { source: sourceCounts, target: targetCounts, written, skipped: total - written };
 }

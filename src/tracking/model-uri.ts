@@ -44,6 +44,12 @@ const ACCEPTED =
 
 /** MLflow 3's logged-model ids. */
 export const LOGGED_MODEL_ID_RE = /^m-[0-9a-f]{32}$/;
+const LOGGED_MODEL_SOURCE_RE = /^models:\/(m-[0-9a-f]{32})\/?$/;
+
+/** The logged model a version's source `models:/m-<32 hex>` names (MLflow 3), or undefined for any other source. */
+export function loggedModelIdOf(source: string): string | undefined {
+  return LOGGED_MODEL_SOURCE_RE.exec(source)?.[1];
+}
 
 function malformed(uri: string, why: string): HandgestureError {
   return new HandgestureError(`not a proper model URI '${uri}': ${why}; ${ACCEPTED}`, "INVALID_PARAMETER_VALUE");

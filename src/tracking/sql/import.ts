@@ -17,16 +17,19 @@ import {
   type RegisteredModel,
   type Run,
 } from "../entities.js";
+import { loggedModelIdOf } from "../model-uri.js";
 import type { StoreImporter } from "../store.js";
 import { insertRows, WORKSPACE } from "./context.js";
 import type { SqlDb, SqlExec, SqlValue } from "./db.js";
 import { type ExperimentKey, experimentKey } from "./experiments.js";
-import { storedValue } from "./metrics.js";
+import { storedValue, writeMetrics } from "./metrics.js";
+import { writeInputs, writeOutputs } from "./runs.js";
 
 export const SOURCE_EXPERIMENT_TAG = "handgesture.migrate.source_experiment_id";
 const SOURCE_TYPES = new Set(["NOTEBOOK", "JOB", "LOCAL", "UNKNOWN", "PROJECT"]);
 
-const hex32 = () => globalThis.crypto.randomUUID().replace(/-/g, "");
+/** Run metrics name no logged models here: the models' own points come with them (loggedModel). */
+const NO_MODELS: ReadonlySet<string> = new Set();
 const tagOf = (run: Run, key: string) => run.data.tags.find((t) => t.key === key)?.value;
 
 export function sqlImporter(db: SqlDb): StoreImporter {
@@ -152,67 +155,10 @@ export function sqlImporter(db: SqlDb): StoreImporter {
         const kv = (list: { key: string; value: string }[]) => list.map((p) => [p.key, p.value, id]);
         await insertRows(tx, "params", ["key", "value", "run_uuid"], kv(run.data.params), "ON CONFLICT DO NOTHING");
         await insertRows(tx, "tags", ["key", "value", "run_uuid"], kv(run.data.tags), "ON CONFLICT DO NOTHING");
-        const point = (m: Metric) => {
-          const { value, isNan } = storedValue(m.value);
-          return [m.key, value, m.timestamp, id, m.step, isNan] as SqlValue[];
-        };
-        await insertRows(
-          tx,
-          "metrics",
-          ["key", "value", "timestamp", "run_uuid", "step", "is_nan"],
-          history.map(point),
-          "ON CONFLICT DO NOTHING",
-        );
-        await insertRows(
-          tx,
-          "latest_metrics",
-          ["key", "value", "timestamp", "run_uuid", "step", "is_nan"],
-          run.data.metrics.map(point),
-          "ON CONFLICT DO NOTHING",
-        );
-        for (const input of run.inputs.dataset_inputs) {
-          const d = input.dataset;
-          await tx.run(
-            "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING",
-            [hex32(), exp, d.name, d.digest, d.source_type, d.source, d.schema ?? null, d.profile ?? null],
-          );
-          const row = await tx.get<{ dataset_uuid: string }>(
-            "SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
-            [exp, d.name, d.digest],
-          );
-          const inputId = hex32();
-          const added = await tx.run(
-            "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0) ON CONFLICT DO NOTHING",
-            [inputId, row?.dataset_uuid ?? null, id],
-          );
-          if (added.changes > 0 && input.tags.length > 0) {
-            await insertRows(
-              tx,
-              "input_tags",
-              ["input_uuid", "name", "value"],
-              input.tags.map((t) => [inputId, t.key, t.value]),
-              "ON CONFLICT DO NOTHING",
-            );
-          }
-        }
-        const links: SqlValue[][] = [
-          ...(run.inputs.model_inputs ?? []).map((m) => [hex32(), "RUN_INPUT", id, "MODEL_INPUT", m.model_id, 0]),
-          ...(run.outputs?.model_outputs ?? []).map((m) => [
-            hex32(),
-            "RUN_OUTPUT",
-            id,
-            "MODEL_OUTPUT",
-            m.model_id,
-            m.step,
-          ]),
-        ];
-        await insertRows(
-          tx,
-          "inputs",
-          ["input_uuid", "source_type", "source_id", "destination_type", "destination_id", "step"],
-          links,
-          "ON CONFLICT DO NOTHING",
-        );
+        // Every point, and latest_metrics derived from them by the rule logBatch keeps (the same latest values).
+        await writeMetrics(tx, id, exp, history, NO_MODELS);
+        await writeInputs(tx, id, exp, run.inputs.dataset_inputs, run.inputs.model_inputs ?? []);
+        await writeOutputs(tx, id, run.outputs?.model_outputs ?? []);
         return true;
       }),
 
@@ -252,9 +198,8 @@ export function sqlImporter(db: SqlDb): StoreImporter {
         );
         // Points whose run is not in the target (MLflow accepts unknown runs here) would break its foreign key.
         const runs = new Set<string>();
-        for (const p of m.data.metrics) {
-          if (runs.has(p.run_id)) continue;
-          if (await tx.get("SELECT 1 AS x FROM runs WHERE run_uuid = ?", [p.run_id])) runs.add(p.run_id);
+        for (const runId of new Set(m.data.metrics.map((p) => p.run_id))) {
+          if (await tx.get("SELECT 1 AS x FROM runs WHERE run_uuid = ?", [runId])) runs.add(runId);
         }
         await insertRows(
           tx,
@@ -309,7 +254,7 @@ export function sqlImporter(db: SqlDb): StoreImporter {
 
     modelVersion: (v: ModelVersion) =>
       db.transaction(async (tx) => {
-        const modelId = v.model_id ?? /^models:\/(m-[0-9a-f]{32})$/.exec(v.source)?.[1];
+        const modelId = v.model_id ?? loggedModelIdOf(v.source);
         const storage = modelId
           ? (
               await tx.get<{ artifact_location: string }>(

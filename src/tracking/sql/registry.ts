@@ -20,7 +20,7 @@ import {
   validateRegistryTag,
   versionNumber,
 } from "../file-registry.js";
-import { modelVersionForUri, parseModelUri } from "../model-uri.js";
+import { loggedModelIdOf, modelVersionForUri, parseModelUri } from "../model-uri.js";
 import type { CreateModelVersionOptions, SearchRegistryOptions } from "../store.js";
 import {
   decodePageToken,
@@ -38,7 +38,6 @@ import type { SqlLoggedModels } from "./logged-models.js";
 import { modelVersionSearchSql, registeredModelSearchSql } from "./search.js";
 
 const DELETED_STAGE = "Deleted_Internal";
-const LOGGED_MODEL_SOURCE = /^models:\/(m-[0-9a-f]{32})\/?$/;
 const VERSION_COLUMNS =
   "name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location";
 
@@ -139,7 +138,7 @@ export class SqlRegistry {
     }
     return rows.map((r) => {
       const k = vkey(r.name, r.version);
-      const modelId = LOGGED_MODEL_SOURCE.exec(r.source ?? "")?.[1];
+      const modelId = loggedModelIdOf(r.source ?? "");
       return {
         name: r.name,
         version: String(r.version),
@@ -360,7 +359,7 @@ export class SqlRegistry {
    * is its own location.
    */
   private async resolveSource(options: CreateModelVersionOptions): Promise<{ storage: string; runId: string | null }> {
-    const modelId = options.modelId ?? LOGGED_MODEL_SOURCE.exec(options.source)?.[1];
+    const modelId = options.modelId ?? loggedModelIdOf(options.source);
     if (modelId) {
       const model = await this.loggedModels.row(modelId, true).catch((e) => {
         throw notFound(

@@ -407,69 +407,20 @@ export class SqlRuns {
     if (changes === 0) throw err(`No tag with name: ${key} in run with id ${runId}`, "RESOURCE_DOES_NOT_EXIST");
   }
 
-  /**
-   * A dataset is stored once per experiment (datasets, keyed by name and digest), linked to the run in inputs
-   * (DATASET → RUN) with its tags in input_tags; model inputs are inputs rows RUN_INPUT → MODEL_INPUT.
-   */
   async logInputs(runId: string, datasets: DatasetInput[], models: ModelInput[] = []): Promise<void> {
     validateRunId(runId);
     for (const d of datasets) validateDatasetInput(d);
     await this.ctx.db.transaction(async (tx) => {
       const row = await this.activeRow(runId, tx);
-      for (const input of datasets) {
-        const d = input.dataset;
-        await tx.run(
-          "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING",
-          [
-            newId(),
-            row.experiment_id,
-            d.name,
-            d.digest,
-            d.source_type ?? "",
-            d.source ?? "",
-            d.schema ?? null,
-            d.profile ?? null,
-          ],
-        );
-        const ds = await tx.get<{ dataset_uuid: string }>(
-          "SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
-          [row.experiment_id, d.name, d.digest],
-        );
-        const inputId = newId();
-        const added = await tx.run(
-          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0) ON CONFLICT DO NOTHING",
-          [inputId, ds!.dataset_uuid, runId],
-        );
-        if (added.changes > 0) {
-          const tagRows = [...new Map((input.tags ?? []).map((t) => [t.key, t])).values()];
-          await insertRows(
-            tx,
-            "input_tags",
-            ["input_uuid", "name", "value"],
-            tagRows.map((t) => [inputId, t.key, t.value]),
-          );
-        }
-      }
-      for (const m of models) {
-        await tx.run(
-          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0) ON CONFLICT DO NOTHING",
-          [newId(), runId, m.model_id],
-        );
-      }
+      await writeInputs(tx, runId, row.experiment_id, datasets, models);
     });
   }
 
-  /** Logged models the run produced: inputs rows RUN_OUTPUT → MODEL_OUTPUT with the step (as MLflow). */
   async logOutputs(runId: string, models: ModelOutput[]): Promise<void> {
     validateRunId(runId);
     await this.ctx.db.transaction(async (tx) => {
       await this.activeRow(runId, tx);
-      for (const m of models) {
-        await tx.run(
-          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?) ON CONFLICT (source_type, source_id, destination_type, destination_id) DO UPDATE SET step = excluded.step",
-          [newId(), runId, m.model_id, m.step ?? 0],
-        );
-      }
+      await writeOutputs(tx, runId, models);
     });
   }
 
@@ -509,5 +460,69 @@ export class SqlRuns {
     const page: Page<Run> = { items: await this.assemble(rows.slice(0, maxResults), false) };
     if (rows.length > maxResults) page.next_page_token = encodePageToken(offset + maxResults);
     return page;
+  }
+}
+
+/**
+ * A run's inputs, inside the caller's transaction: a dataset is stored once per experiment (datasets, keyed by name
+ * and digest), linked to the run in inputs (DATASET → RUN) with its tags in input_tags; model inputs are inputs rows
+ * RUN_INPUT → MODEL_INPUT. Inputs the run has already are left as they are.
+ */
+export async function writeInputs(
+  tx: SqlExec,
+  runId: string,
+  experimentId: ExperimentKey,
+  datasets: readonly DatasetInput[],
+  models: readonly ModelInput[],
+): Promise<void> {
+  for (const input of datasets) {
+    const d = input.dataset;
+    await tx.run(
+      "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING",
+      [
+        newId(),
+        experimentId,
+        d.name,
+        d.digest,
+        d.source_type ?? "",
+        d.source ?? "",
+        d.schema ?? null,
+        d.profile ?? null,
+      ],
+    );
+    const ds = await tx.get<{ dataset_uuid: string }>(
+      "SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+      [experimentId, d.name, d.digest],
+    );
+    const inputId = newId();
+    const added = await tx.run(
+      "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0) ON CONFLICT DO NOTHING",
+      [inputId, ds!.dataset_uuid, runId],
+    );
+    if (added.changes > 0) {
+      const tagRows = [...new Map((input.tags ?? []).map((t) => [t.key, t])).values()];
+      await insertRows(
+        tx,
+        "input_tags",
+        ["input_uuid", "name", "value"],
+        tagRows.map((t) => [inputId, t.key, t.value]),
+      );
+    }
+  }
+  for (const m of models) {
+    await tx.run(
+      "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0) ON CONFLICT DO NOTHING",
+      [newId(), runId, m.model_id],
+    );
+  }
+}
+
+/** Logged models the run produced, inside the caller's transaction: inputs rows RUN_OUTPUT → MODEL_OUTPUT with the step (as MLflow). */
+export async function writeOutputs(tx: SqlExec, runId: string, models: readonly ModelOutput[]): Promise<void> {
+  for (const m of models) {
+    await tx.run(
+      "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?) ON CONFLICT (source_type, source_id, destination_type, destination_id) DO UPDATE SET step = excluded.step",
+      [newId(), runId, m.model_id, m.step ?? 0],
+    );
   }
 }

@@ -1,19 +1,17 @@
 /** The model registry: registered models (tags, aliases, latest versions) and their versions (stages, tags). */
 import type { LoggedModel, Stage } from "../../../tracking/entities.js";
+import { loggedModelIdOf } from "../../../tracking/model-uri.js";
 import type { TrackingStore } from "../../../tracking/store.js";
 import { HttpError } from "../../errors.js";
 import { list, opt, optBool, paged, search, str, tags } from "../params.js";
 import { done, type Handler, type Route } from "./shared.js";
-
-/** `models:/m-<32 hex>`: a version made from an MLflow 3 logged model. */
-const LOGGED_MODEL_SOURCE = /^models:\/(m-[0-9a-f]{32})\/?$/;
 
 /**
  * The logged model a `models:/<model_id>` source names, as MLflow's registry looks it up: one that does not exist
  * is MLflow's 500 (§5), message and all.
  */
 async function sourceModel(s: TrackingStore, source: string): Promise<LoggedModel | undefined> {
-  const id = LOGGED_MODEL_SOURCE.exec(source)?.[1];
+  const id = loggedModelIdOf(source);
   if (!id) return undefined;
   try {
     return await s.getLoggedModel(id);
