@@ -58,6 +58,11 @@ export class Landmarker {
     } as Parameters<Hands["setOptions"]>[0]);
   }
 
+  /** Forgets the tracked hands, so the next frame is searched afresh (a new source is a hard cut). */
+  reset(): void {
+    this.hands.reset();
+  }
+
   /** Runs the hand landmarker on one frame. */
   async detect(image: InputImage): Promise<DetectedHand[]> {
     this.last = undefined;

@@ -120,7 +120,18 @@ for (const input of [threshold, smoothing])
 
 let image: HTMLImageElement | undefined;
 
+let cutPending = false;
+
+/**
+ * A new source is a hard cut: nothing tracked or smoothed on the old one may carry over to its hands. The loop
+ * does the forgetting before its next frame, never while MediaPipe is busy with a frame of the old source.
+ */
+function forgetHands(): void {
+  cutPending = true;
+}
+
 async function useCamera(): Promise<void> {
+  forgetHands();
   image = undefined;
   video.removeAttribute("src"); // a video file played before
   const stream = await navigator.mediaDevices.getUserMedia({
@@ -137,9 +148,11 @@ async function useFile(file: File): Promise<void> {
     const img = new Image();
     img.src = url;
     await img.decode();
+    forgetHands();
     image = img;
     return;
   }
+  forgetHands();
   image = undefined;
   video.srcObject = null;
   video.src = url;
@@ -207,6 +220,11 @@ async function loop(landmarker: Landmarker): Promise<void> {
     if (canvas.width !== width || canvas.height !== height) {
       canvas.width = width;
       canvas.height = height;
+    }
+    if (cutPending) {
+      cutPending = false;
+      landmarker.reset();
+      smoother?.reset();
     }
     const t0 = performance.now();
     let hands: DetectedHand[];
