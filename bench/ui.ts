@@ -159,7 +159,7 @@ const pageErrors: string[] = [];
 let failed = false;
 
 try {
-  // The page as `npm run build` makes it (into dist/web, which `handgesture ui` serves).
+  // The page as `npm run build` makes it (into dist/page, which `handgesture ui` serves).
   await build({ configFile: join(ROOT, "web", "vite.config.ts"), logLevel: "error" });
   ui = startCli(["ui", "-p", "0", "--tracking-uri", mlruns], { cwd: dir });
   const uiUrl = await ui.url;

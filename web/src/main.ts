@@ -16,9 +16,10 @@ import {
   NO_GESTURE,
   type SmoothedGesture,
 } from "../../src/core/index.js";
+import { LegacyHandsLandmarker } from "../../src/web/landmarkers/legacy.js";
+import type { DetectedHand, HandLandmarkerBackend } from "../../src/web/landmarkers/types.js";
 import { authHeaders } from "./auth.js";
 import { ApiClassifier, handRows, LocalClassifier } from "./classifiers.js";
-import { type DetectedHand, Landmarker } from "./landmarker.js";
 import { drawFrame, type HandLabel } from "./overlay.js";
 import type { FrameRecord, PageState } from "./page-state.js";
 import { CanvasRecorder } from "./recorder.js";
@@ -204,7 +205,7 @@ function show(id: string, ms: number | undefined): void {
   $(id).textContent = ms === undefined ? "–" : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`;
 }
 
-async function loop(landmarker: Landmarker): Promise<void> {
+async function loop(landmarker: HandLandmarkerBackend): Promise<void> {
   let ahead: ReturnType<typeof nextFrame> | undefined;
   for (;;) {
     const w0 = performance.now();
@@ -229,7 +230,7 @@ async function loop(landmarker: Landmarker): Promise<void> {
     const t0 = performance.now();
     let hands: DetectedHand[];
     try {
-      hands = await landmarker.detect(source);
+      hands = await landmarker.detectVideo(source, t);
     } catch (e) {
       setStatus(`landmarks: ${(e as Error).message}`, true);
       continue;
@@ -399,7 +400,7 @@ async function start(): Promise<void> {
   if (params.get("source") !== "none") {
     await useCamera().catch((e) => setStatus(`camera: ${(e as Error).message} (open a video or image file)`, true));
   }
-  const landmarker = await Landmarker.create(landmarkerOptions());
+  const landmarker = await LegacyHandsLandmarker.create(landmarkerOptions());
   for (const input of [cpu, maxHands])
     input.addEventListener("change", () => landmarker.configure(landmarkerOptions()));
   await model;

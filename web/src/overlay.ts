@@ -1,6 +1,6 @@
 /** Draws a frame and, over it, each hand's skeleton, handedness and gesture: what is shown is what gets recorded. */
 import { HAND_BONES, NO_GESTURE } from "../../src/core/index.js";
-import type { DetectedHand } from "./landmarker.js";
+import type { DetectedHand } from "../../src/web/landmarkers/types.js";
 
 export interface HandLabel {
   handedness: string;

@@ -1,6 +1,6 @@
 /**
  * `handgesture ui`: one server on one port, as `mlflow ui` is.
- *   /                       the live page (dist/web, built by Vite from web/)
+ *   /                       the live page (dist/page, built by Vite from web/)
  *   /mediapipe/hands/*      the files of the npm package @mediapipe/hands, so the page needs no CDN
  *   /api/ui/*               the page's own calls: the model to run in the page, recordings, collected samples
  *   /invocations, /predict/hands, /ping   the scoring protocol, answered by the registry's Production model
@@ -32,7 +32,7 @@ export interface UiAppOptions {
   store: TrackingStore;
   /** The model /invocations and /api/ui/model answer with (the registry's Production model, or a file). */
   model: ModelProvider;
-  /** The built page (dist/web). */
+  /** The built page (dist/page). */
   webRoot: string;
   /** The files of @mediapipe/hands. */
   mediapipeRoot: string;

@@ -44,8 +44,8 @@ export interface ServingUi {
   close(): Promise<void>;
 }
 
-/** The built page: dist/web of this package (`npm run build` makes it). */
-export const WEB_ROOT = join(PACKAGE_ROOT, "dist", "web");
+/** The built page: dist/page of this package (`npm run build` makes it). */
+export const WEB_ROOT = join(PACKAGE_ROOT, "dist", "page");
 
 /** The folder of the installed @mediapipe/hands package. */
 export function mediapipeRoot(): string {
