@@ -1,11 +1,13 @@
 /**
- * The two ways a frame's hands get their class probabilities, behind one interface: in this page through the core
+ * The two ways a frame's hands get their class probabilities, behind one interface: in the page through the core
  * library (the same code as training and the CLI), or from a scoring server's /invocations (MLflow's protocol).
  * Both start from the same 63 values in the dataset's convention, made by the core's liveHandToDataset.
  */
 
-import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline, warmUpHand } from "../../src/core/index.js";
-import { authHeaders } from "./auth.js";
+import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline, warmUpHand } from "../core/index.js";
+
+/** Extra request headers, e.g. `{ Authorization: "Bearer …" }` for a server started with --auth-token. */
+export type RequestHeaders = Record<string, string>;
 
 export interface Classifier {
   readonly kind: "local" | "api";
@@ -67,8 +69,8 @@ export class LocalClassifier implements Classifier {
   }
 
   /** The Production model the server names (or its --model file). */
-  static async fromServer(base = ""): Promise<LocalClassifier> {
-    const res = await fetch(`${base}/api/ui/model`, { headers: authHeaders() });
+  static async fromServer(base = "", headers: RequestHeaders = {}): Promise<LocalClassifier> {
+    const res = await fetch(`${base.replace(/\/+$/, "")}/api/ui/model`, { headers });
     if (!res.ok) throw new Error(`cannot load the model: ${res.status} ${await res.text()}`);
     const name = res.headers.get("X-Model-Version") ?? "server model";
     return new LocalClassifier(await res.json(), name);
@@ -81,24 +83,26 @@ export class ApiClassifier implements Classifier {
   readonly classes: readonly string[];
   readonly name: string;
   private readonly url: string;
+  private readonly headers: RequestHeaders;
 
-  private constructor(url: string, classes: readonly string[], name: string) {
+  private constructor(url: string, classes: readonly string[], name: string, headers: RequestHeaders) {
     this.url = url;
+    this.headers = headers;
     this.classes = classes;
     this.name = name;
   }
 
   /** Asks the server once, with a neutral hand, which classes it answers with. */
-  static async connect(base: string): Promise<ApiClassifier> {
+  static async connect(base: string, headers: RequestHeaders = {}): Promise<ApiClassifier> {
     const url = `${base.replace(/\/+$/, "")}/invocations`;
-    const probe = await post(url, [Array.from(warmUpHand(0))]);
+    const probe = await post(url, [Array.from(warmUpHand(0))], headers);
     const classes = Object.keys(probe.body.predictions[0] as Record<string, number>);
-    return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`);
+    return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`, headers);
   }
 
   async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
     const t0 = performance.now();
-    const { body } = await post(this.url, handRows(rows, count));
+    const { body } = await post(this.url, handRows(rows, count), this.headers);
     const rttMs = performance.now() - t0;
     const predictions = body.predictions as Record<string, number>[];
     for (let h = 0; h < count; h++) {
@@ -116,10 +120,14 @@ export function handRows(rows: Float64Array, count: number): number[][] {
   return data;
 }
 
-async function post(url: string, data: number[][]): Promise<{ body: { predictions: unknown[] }; version?: string }> {
+async function post(
+  url: string,
+  data: number[][],
+  headers: RequestHeaders,
+): Promise<{ body: { predictions: unknown[] }; version?: string }> {
   const res = await fetch(url, {
     method: "POST",
-    headers: authHeaders({ "Content-Type": "application/json" }),
+    headers: { ...headers, "Content-Type": "application/json" },
     body: JSON.stringify({ dataframe_split: { columns: COLUMNS, data }, params: { output: "proba" } }),
   });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);

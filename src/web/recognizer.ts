@@ -1,0 +1,458 @@
+/**
+ * The recognizer of `handgesture/web`: watches a `<video>`, a camera stream or an image, finds hands (a
+ * MediaPipe landmarker behind src/web/landmarkers/types.ts), gives each a stable id (hand-tracks.ts), brings it to
+ * the dataset's convention (the core's liveHandToDataset: the same code as training and the CLI), names its
+ * gesture (a model in the page or a scoring API), smooths that over recent frames (GestureSmoother) and decides
+ * when a gesture starts and ends (GestureDecider). Per frame it emits a result, per decision a gesture event.
+ */
+import {
+  DEFAULT_SMOOTHING_FRAMES,
+  DEFAULT_THRESHOLD,
+  type DecisionOptions,
+  GestureDecider,
+  type GestureEvent,
+  GestureSmoother,
+  HAND_DIM,
+  liveHandToDataset,
+  NO_GESTURE,
+  NUM_LANDMARKS,
+} from "../core/index.js";
+import { MainThreadProbe } from "./busy-probe.js";
+import type { Classifier, RequestHeaders } from "./classifiers.js";
+import { FrameLoop, type LoopFrame, type RecognizerSource } from "./frame-loop.js";
+import { HandTracker } from "./hand-tracks.js";
+import { createLandmarker, type LandmarkerChoice } from "./landmarkers/choose.js";
+import type { DetectedHand, FrameSource, HandLandmarkerBackend, LandmarkPoint } from "./landmarkers/types.js";
+import { loadClassifier, type ModelSource } from "./model-source.js";
+
+/** The most hands a recognizer follows (MediaPipe's maxNumHands). */
+export const MAX_HANDS = 2;
+
+export interface RecognizerSettings {
+  /** Hands searched for, 1 or 2. Default 2. */
+  maxHands?: number;
+  /** Smallest smoothed probability that names a gesture in `label` (else "no gesture"). Default 0.5. */
+  threshold?: number;
+  /** Frames the probabilities are averaged over (1: none). Default 3. */
+  smoothing?: number;
+  /** When gestures start and end (hysteresis, minimum duration): see GestureDecider. */
+  decision?: DecisionOptions;
+  /**
+   * The frames are a mirrored (selfie) view, as many front cameras and video calls give them: hands are named
+   * as in the unmirrored view (handedness and gesture), landmarks stay in the frame's own coordinates for drawing.
+   */
+  selfie?: boolean;
+  /** MediaPipe's CPU inference (for machines without a usable GPU: software WebGL takes 1 to 3 s a frame). */
+  cpuInference?: boolean;
+}
+
+export interface RecognizerOptions extends RecognizerSettings, LandmarkerChoice {
+  /** What to watch; may be set later with setSource. A MediaStream plays in a muted video of the recognizer's. */
+  source?: RecognizerSource;
+  /** The model: a model file's JSON, its URL, `{ server }` (a `handgesture ui`'s Production model), `{ api }`. */
+  model: ModelSource;
+  /** Headers for the recognizer's own requests (model, API), e.g. a bearer token. */
+  headers?: RequestHeaders;
+  /** Measure the main thread's busy time per frame (FrameTiming.mainBusyMs): for benchmarks. */
+  measureMainThread?: boolean;
+  /** Start the frame loop at once (default true); else call start(). */
+  start?: boolean;
+}
+
+/** One hand in one frame. The recognizer reuses these objects: copy what you keep past the frame's listeners. */
+export interface RecognizedHand {
+  /** Stable while the hand stays in view; a hand that leaves and comes back, or a hard cut, gets a new one. */
+  id: number;
+  /** 21 points, x and y normalized to the frame as given (a mirrored frame's own coordinates when selfie). */
+  landmarks: LandmarkPoint[];
+  /** "Left" or "Right", as the person in front of the camera sees their hand. */
+  handedness: string;
+  /** MediaPipe's handedness score. */
+  score: number;
+  /** The smoothed gesture, or "no gesture" when its probability is under the threshold. */
+  label: string;
+  /** Smoothed probability of `best`. */
+  probability: number;
+  /** The most probable class, whatever its probability. */
+  best: string;
+  /** The decided gesture (what start and end events say): held, or "no gesture". */
+  gesture: string;
+}
+
+export interface FrameTiming {
+  /** Waiting for this frame since the last one was done (the camera's pace). */
+  waitMs: number;
+  /** The landmarker's time for the frame. */
+  landmarkMs: number;
+  /** Classification: in the page, or the API's round trip. */
+  classifyMs: number;
+  /** API only: the request's round trip. */
+  rttMs?: number;
+  /** From the frame's arrival to its result, everything included. */
+  totalMs: number;
+  /**
+   * With measureMainThread: main-thread busy time from the previous frame's result to this one's (so the
+   * previous frame's listeners, drawing included, count here). Summed over frames: all the main thread's work.
+   */
+  mainBusyMs?: number;
+}
+
+/** One processed frame. The same object every frame: copy what you keep. */
+export interface FrameResult {
+  frame: FrameSource;
+  t: number;
+  mediaTime?: number;
+  width: number;
+  height: number;
+  hands: RecognizedHand[];
+  /**
+   * The hands as the model saw them: HAND_DIM values each (hand h from h × HAND_DIM) in the dataset's convention
+   * (pixels; unmirrored when selfie), e.g. to collect training samples.
+   */
+  rows: Float64Array;
+  /** Gesture events decided at this frame (also sent to "start", "end" and "gesture" listeners). */
+  events: GestureEvent[];
+  /** A hard cut (a new source) came just before this frame: every hand in it is new. */
+  cut: boolean;
+  mode: "local" | "api";
+  timing: FrameTiming;
+}
+
+export interface RecognizerEvents {
+  frame: FrameResult;
+  /** A gesture started. */
+  start: GestureEvent;
+  /** A gesture ended (changed, faded, or its hand was lost). */
+  end: GestureEvent;
+  /** Either of the two. */
+  gesture: GestureEvent;
+  /** A frame failed (the landmarker or the API); the loop goes on with the next. */
+  error: Error;
+}
+
+type Listener<T> = (value: T) => void;
+
+const clampHands = (n: number | undefined) => Math.min(MAX_HANDS, Math.max(1, Math.round(n ?? MAX_HANDS) || MAX_HANDS));
+
+export class Recognizer {
+  readonly landmarker: HandLandmarkerBackend;
+  private classifierNow: Classifier;
+  private smoother: GestureSmoother;
+  private readonly decider: GestureDecider;
+  private readonly tracker = new HandTracker();
+  private readonly loop: FrameLoop;
+  private readonly listeners: { [K in keyof RecognizerEvents]: Set<Listener<RecognizerEvents[K]>> } = {
+    frame: new Set(),
+    start: new Set(),
+    end: new Set(),
+    gesture: new Set(),
+    error: new Set(),
+  };
+  private settings: Required<Omit<RecognizerSettings, "decision">>;
+  private readonly headers: RequestHeaders;
+  private readonly probe: MainThreadProbe | undefined;
+  private lastBusy = 0;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private lastDone = 0;
+
+  // Per-frame buffers, made once.
+  private readonly rows = new Float64Array(MAX_HANDS * HAND_DIM);
+  private probs: Float64Array[] = [];
+  private readonly ids = new Int32Array(MAX_HANDS);
+  private readonly keys: string[] = new Array(MAX_HANDS).fill("");
+  private readonly pool: RecognizedHand[] = Array.from({ length: MAX_HANDS }, () => ({
+    id: 0,
+    landmarks: [],
+    handedness: "",
+    score: 0,
+    label: NO_GESTURE,
+    probability: 0,
+    best: "",
+    gesture: NO_GESTURE,
+  }));
+  private readonly result: FrameResult;
+
+  private constructor(landmarker: HandLandmarkerBackend, classifier: Classifier, options: RecognizerOptions) {
+    this.landmarker = landmarker;
+    this.classifierNow = classifier;
+    this.headers = options.headers ?? {};
+    this.settings = {
+      maxHands: clampHands(options.maxHands),
+      threshold: options.threshold ?? DEFAULT_THRESHOLD,
+      smoothing: options.smoothing ?? DEFAULT_SMOOTHING_FRAMES,
+      selfie: options.selfie ?? false,
+      cpuInference: options.cpuInference ?? true,
+    };
+    this.smoother = new GestureSmoother(classifier.classes, this.smoothingOptions());
+    this.decider = new GestureDecider(options.decision);
+    this.decider.on((e) => this.onDecision(e));
+    this.loop = new FrameLoop(options.source);
+    this.ensureProbBuffers();
+    if (options.measureMainThread) {
+      this.probe = new MainThreadProbe();
+      this.probe.start();
+    }
+    this.result = {
+      frame: undefined as unknown as FrameSource,
+      t: 0,
+      width: 0,
+      height: 0,
+      hands: [],
+      rows: this.rows,
+      events: [],
+      cut: false,
+      mode: classifier.kind,
+      timing: { waitMs: 0, landmarkMs: 0, classifyMs: 0, totalMs: 0 },
+    };
+  }
+
+  /** Loads the landmarker and the model; the recognizer is ready to start (or to process frames you give it). */
+  static async create(options: RecognizerOptions): Promise<Recognizer> {
+    const maxHands = clampHands(options.maxHands);
+    const [landmarker, classifier] = await Promise.all([
+      createLandmarker(options, { maxHands, cpuInference: options.cpuInference ?? true }),
+      loadClassifier(options.model, options.headers),
+    ]);
+    return new Recognizer(landmarker, classifier, options);
+  }
+
+  /** The model in use. */
+  get classifier(): Classifier {
+    return this.classifierNow;
+  }
+
+  /** The element frames are read from (for drawing): the video, image or canvas; undefined before a source. */
+  get sourceElement(): HTMLVideoElement | HTMLImageElement | HTMLCanvasElement | undefined {
+    return this.loop.element;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Subscribes to frames, gesture events or errors; returns the unsubscribe function. */
+  on<K extends keyof RecognizerEvents>(type: K, listener: Listener<RecognizerEvents[K]>): () => void {
+    const set = this.listeners[type] as Set<Listener<RecognizerEvents[K]>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Watches another source: a hard cut (held gestures end as "lost", every hand starts afresh). */
+  setSource(source: RecognizerSource | undefined): void {
+    this.loop.setSource(source);
+  }
+
+  /** Switches the model live (the next frame uses it); smoothing restarts. A refused model throws, the old stays. */
+  async setModel(model: ModelSource): Promise<Classifier> {
+    const next = await loadClassifier(model, this.headers);
+    this.classifierNow = next;
+    this.smoother = new GestureSmoother(next.classes, this.smoothingOptions());
+    this.ensureProbBuffers();
+    return next;
+  }
+
+  /** Changes settings live. */
+  configure(settings: RecognizerSettings): void {
+    const s = this.settings;
+    const hands = settings.maxHands === undefined ? s.maxHands : clampHands(settings.maxHands);
+    const cpu = settings.cpuInference ?? s.cpuInference;
+    const landmarkerChanged = hands !== s.maxHands || cpu !== s.cpuInference;
+    this.settings = {
+      maxHands: hands,
+      threshold: settings.threshold ?? s.threshold,
+      smoothing: settings.smoothing ?? s.smoothing,
+      selfie: settings.selfie ?? s.selfie,
+      cpuInference: cpu,
+    };
+    this.smoother.configure(this.smoothingOptions());
+    if (settings.decision) this.decider.configure(settings.decision);
+    if (landmarkerChanged) this.landmarker.configure({ maxHands: hands, cpuInference: cpu });
+  }
+
+  /** Starts the frame loop (it runs until stop or close). */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Stops the frame loop after the frame in progress; held gestures end ("lost"). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+    this.forget(performance.now());
+  }
+
+  /** Stops and frees MediaPipe. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.probe?.stop();
+    await this.landmarker.close();
+  }
+
+  /**
+   * Processes one frame of your own loop (a video: `t` grows from frame to frame). Resolves with the frame's
+   * result, after the "frame" listeners ran.
+   */
+  async process(frame: FrameSource, t: number, size?: { width: number; height: number }): Promise<FrameResult> {
+    const width = size?.width ?? frameWidth(frame);
+    const height = size?.height ?? frameHeight(frame);
+    return this.recognize({ frame, t, width, height }, performance.now(), false);
+  }
+
+  private async run(): Promise<void> {
+    this.lastDone = performance.now();
+    while (!this.stopping) {
+      const f = await this.loop.next();
+      if (this.stopping) break;
+      if (!f) continue;
+      const arrived = performance.now();
+      try {
+        await this.recognize(f, arrived, true);
+      } catch (e) {
+        this.emit("error", e instanceof Error ? e : new Error(String(e)));
+      }
+      this.lastDone = performance.now();
+    }
+  }
+
+  private async recognize(f: LoopFrame, arrived: number, looped: boolean): Promise<FrameResult> {
+    const r = this.result;
+    r.events.length = 0;
+    r.cut = looped && this.loop.takeCut();
+    if (r.cut) this.forget(f.t);
+    const classifier = this.classifierNow;
+    const smoother = this.smoother;
+    const timing = r.timing;
+    timing.waitMs = looped ? arrived - this.lastDone : 0;
+    timing.rttMs = undefined;
+    timing.classifyMs = 0;
+    const t0 = performance.now();
+    const detected: DetectedHand[] = await this.landmarker.detectVideo(f.frame, f.t).catch((e: Error) => {
+      throw new Error(`landmarks: ${e.message}`);
+    });
+    timing.landmarkMs = performance.now() - t0;
+    const count = Math.min(detected.length, this.settings.maxHands);
+    const { width, height } = f;
+    const selfie = this.settings.selfie;
+    for (let h = 0; h < count; h++) {
+      const row = this.rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM);
+      liveHandToDataset({ landmarks: detected[h].landmarks, width, height }, row);
+      // A mirrored view: the unmirrored hand's x is the frame's width less the mirrored one's.
+      if (selfie) for (let k = 0; k < NUM_LANDMARKS; k++) row[3 * k] = width - row[3 * k];
+    }
+    this.tracker.assign(
+      count === detected.length ? detected : detected.slice(0, count),
+      width,
+      height,
+      this.ids,
+      this.keys,
+    );
+    r.hands.length = 0;
+    if (count > 0) {
+      // While an API request is out, a new frame may arrive: ask for it now and take it at once after.
+      if (looped && classifier.kind === "api") this.loop.prefetch();
+      const timed = await classifier.classify(this.rows, count, this.probs).catch((e: Error) => {
+        throw new Error(`classification: ${e.message}`);
+      });
+      timing.classifyMs = timed.classifyMs;
+      timing.rttMs = timed.rttMs;
+    }
+    smoother.beginFrame();
+    this.decider.beginFrame();
+    for (let h = 0; h < count; h++) {
+      const d = detected[h];
+      const handedness = selfie ? swapSide(d.handedness) : d.handedness;
+      const key = this.keys[h];
+      const s = smoother.update(key, this.probs[h]);
+      const decision = this.decider.update(key, handedness, s.best, s.probability, f.t);
+      const out = this.pool[h];
+      out.id = this.ids[h];
+      out.landmarks = d.landmarks;
+      out.handedness = handedness;
+      out.score = d.score;
+      out.label = s.label;
+      out.probability = s.probability;
+      out.best = s.best;
+      out.gesture = decision.label;
+      r.hands.push(out);
+    }
+    this.decider.endFrame(f.t);
+    r.frame = f.frame;
+    r.t = f.t;
+    r.mediaTime = f.mediaTime;
+    r.width = width;
+    r.height = height;
+    r.mode = classifier.kind;
+    timing.totalMs = performance.now() - arrived;
+    if (this.probe) {
+      timing.mainBusyMs = this.probe.busyMs - this.lastBusy;
+      this.lastBusy = this.probe.busyMs;
+    }
+    this.emit("frame", r);
+    return r;
+  }
+
+  /** A hard cut: the landmarker's tracking, the ids, the smoothing and held gestures all end. */
+  private forget(t: number): void {
+    this.landmarker.reset();
+    this.tracker.reset();
+    this.smoother.reset();
+    this.decider.reset(t);
+  }
+
+  private onDecision(e: GestureEvent): void {
+    this.result.events.push(e);
+    this.emit("gesture", e);
+    this.emit(e.type, e);
+  }
+
+  private emit<K extends keyof RecognizerEvents>(type: K, value: RecognizerEvents[K]): void {
+    for (const listener of this.listeners[type] as Set<Listener<RecognizerEvents[K]>>) {
+      try {
+        listener(value);
+      } catch (e) {
+        // A listener's bug must not stop the loop; it shows in the console.
+        console.error(e);
+      }
+    }
+  }
+
+  private smoothingOptions() {
+    return { threshold: this.settings.threshold, frames: this.settings.smoothing };
+  }
+
+  private ensureProbBuffers(): void {
+    const k = this.classifierNow.classes.length;
+    if (this.probs[0]?.length !== k) this.probs = Array.from({ length: MAX_HANDS }, () => new Float64Array(k));
+  }
+}
+
+/**
+ * Creates a recognizer, its landmarker and model loaded, and starts its frame loop (unless `start: false`): it
+ * processes the source's frames as they come (none until a source is set).
+ */
+export async function createRecognizer(options: RecognizerOptions): Promise<Recognizer> {
+  const recognizer = await Recognizer.create(options);
+  if (options.start !== false) recognizer.start();
+  return recognizer;
+}
+
+const swapSide = (side: string) => (side === "Left" ? "Right" : side === "Right" ? "Left" : side);
+
+function frameWidth(f: FrameSource): number {
+  if (f instanceof HTMLVideoElement) return f.videoWidth;
+  if (f instanceof HTMLImageElement) return f.naturalWidth;
+  if (typeof VideoFrame !== "undefined" && f instanceof VideoFrame) return f.displayWidth;
+  return (f as { width: number }).width;
+}
+
+function frameHeight(f: FrameSource): number {
+  if (f instanceof HTMLVideoElement) return f.videoHeight;
+  if (f instanceof HTMLImageElement) return f.naturalHeight;
+  if (typeof VideoFrame !== "undefined" && f instanceof VideoFrame) return f.displayHeight;
+  return (f as { height: number }).height;
+}
