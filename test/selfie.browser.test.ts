@@ -3,7 +3,7 @@
  * recognizer must name such a hand as the unmirrored (rear-camera) view of it names it: same handedness, same
  * gesture. The shared clip plays as the camera, then its mirror image (ffmpeg's hflip) with ?selfie=1; per gesture
  * of the clip, the handedness and label most frames give must agree, and switching selfie off on the mirrored
- * clip must turn the handedness over (so the check above is not vacuous).
+ * clip must turn most hands' side over (so the check above is not vacuous).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -135,8 +135,11 @@ describe.skipIf(!ready)("selfie view: a mirrored camera names hands as the unmir
       expect(front[g].handedness, `${g}: handedness`).toBe(rear[g].handedness);
       expect(front[g].label, `${g}: label`).toBe(rear[g].label);
       expect(["Left", "Right"]).toContain(rear[g].handedness);
-      expect(unselfie[g].handedness, `${g}: mirrored without selfie`).not.toBe(rear[g].handedness);
     }
+    // MediaPipe's handedness is not exactly mirror-symmetric (one tile is "Left" both ways round), so most, not
+    // all, turn over.
+    const turned = CLIP_GESTURES.filter((g) => unselfie[g].handedness !== rear[g].handedness).length;
+    expect(turned, "gestures whose side turns over, the mirrored clip taken as unmirrored").toBeGreaterThanOrEqual(4);
     // And the labels are the gestures (most of them: the clip's own test asks the same of the camera).
     const named = CLIP_GESTURES.filter((g) => rear[g].label === g).length;
     expect(named).toBeGreaterThanOrEqual(5);

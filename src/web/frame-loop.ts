@@ -60,6 +60,11 @@ export class FrameLoop {
     }
   }
 
+  /** A hard cut without a new source (the picture changed in another way). */
+  markCut(): void {
+    this.cut = true;
+  }
+
   /** True once after each new source: the caller then forgets its hands before processing the next frame. */
   takeCut(): boolean {
     const cut = this.cut;

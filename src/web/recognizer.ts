@@ -15,7 +15,6 @@ import {
   HAND_DIM,
   liveHandToDataset,
   NO_GESTURE,
-  NUM_LANDMARKS,
 } from "../core/index.js";
 import { MainThreadProbe } from "./busy-probe.js";
 import type { Classifier, RequestHeaders } from "./classifiers.js";
@@ -23,6 +22,7 @@ import { FrameLoop, type LoopFrame, type RecognizerSource } from "./frame-loop.j
 import { HandTracker } from "./hand-tracks.js";
 import { createLandmarker, type LandmarkerChoice } from "./landmarkers/choose.js";
 import type { DetectedHand, FrameSource, HandLandmarkerBackend, LandmarkPoint } from "./landmarkers/types.js";
+import { FrameMirror } from "./mirror.js";
 import { loadClassifier, type ModelSource } from "./model-source.js";
 
 /** The most hands a recognizer follows (MediaPipe's maxNumHands). */
@@ -38,8 +38,9 @@ export interface RecognizerSettings {
   /** When gestures start and end (hysteresis, minimum duration): see GestureDecider. */
   decision?: DecisionOptions;
   /**
-   * The frames are a mirrored (selfie) view, as many front cameras and video calls give them: hands are named
-   * as in the unmirrored view (handedness and gesture), landmarks stay in the frame's own coordinates for drawing.
+   * The frames are a mirrored (selfie) view, as many front cameras and video calls give them: each is flipped
+   * back before MediaPipe sees it (a canvas draw, about a millisecond at 640×480), so hands are named as in the
+   * unmirrored view (handedness and gesture); landmarks are given in the frame's own coordinates, for drawing.
    */
   selfie?: boolean;
   /** MediaPipe's CPU inference (for machines without a usable GPU: software WebGL takes 1 to 3 s a frame). */
@@ -140,6 +141,7 @@ export class Recognizer {
   private smoother: GestureSmoother;
   private readonly decider: GestureDecider;
   private readonly tracker = new HandTracker();
+  private readonly mirror = new FrameMirror();
   private readonly loop: FrameLoop;
   private readonly listeners: { [K in keyof RecognizerEvents]: Set<Listener<RecognizerEvents[K]>> } = {
     frame: new Set(),
@@ -268,6 +270,8 @@ export class Recognizer {
     this.smoother.configure(this.smoothingOptions());
     if (settings.decision) this.decider.configure(settings.decision);
     if (landmarkerChanged) this.landmarker.configure({ maxHands: hands, cpuInference: cpu });
+    // The landmarker sees the other picture now: nothing tracked on the old one holds.
+    if (this.settings.selfie !== s.selfie) this.loop.markCut();
   }
 
   /** Starts the frame loop (it runs until stop or close). */
@@ -331,18 +335,16 @@ export class Recognizer {
     timing.rttMs = undefined;
     timing.classifyMs = 0;
     const t0 = performance.now();
-    const detected: DetectedHand[] = await this.landmarker.detectVideo(f.frame, f.t).catch((e: Error) => {
+    const { width, height } = f;
+    const selfie = this.settings.selfie;
+    const seen = selfie ? this.mirror.unmirror(f.frame, width, height) : f.frame;
+    const detected: DetectedHand[] = await this.landmarker.detectVideo(seen, f.t).catch((e: Error) => {
       throw new Error(`landmarks: ${e.message}`);
     });
     timing.landmarkMs = performance.now() - t0;
     const count = Math.min(detected.length, this.settings.maxHands);
-    const { width, height } = f;
-    const selfie = this.settings.selfie;
     for (let h = 0; h < count; h++) {
-      const row = this.rows.subarray(h * HAND_DIM, (h + 1) * HAND_DIM);
-      liveHandToDataset({ landmarks: detected[h].landmarks, width, height }, row);
-      // A mirrored view: the unmirrored hand's x is the frame's width less the mirrored one's.
-      if (selfie) for (let k = 0; k < NUM_LANDMARKS; k++) row[3 * k] = width - row[3 * k];
+      liveHandToDataset({ landmarks: detected[h].landmarks, width, height }, this.rows.subarray(h * HAND_DIM));
     }
     this.tracker.assign(
       count === detected.length ? detected : detected.slice(0, count),
@@ -365,13 +367,13 @@ export class Recognizer {
     this.decider.beginFrame();
     for (let h = 0; h < count; h++) {
       const d = detected[h];
-      const handedness = selfie ? swapSide(d.handedness) : d.handedness;
+      const handedness = d.handedness;
       const key = this.keys[h];
       const s = smoother.update(key, this.probs[h]);
       const decision = this.decider.update(key, handedness, s.best, s.probability, f.t);
       const out = this.pool[h];
       out.id = this.ids[h];
-      out.landmarks = d.landmarks;
+      out.landmarks = selfie ? this.mirror.mirrorLandmarks(d.landmarks, h) : d.landmarks;
       out.handedness = handedness;
       out.score = d.score;
       out.label = s.label;
@@ -440,8 +442,6 @@ export async function createRecognizer(options: RecognizerOptions): Promise<Reco
   if (options.start !== false) recognizer.start();
   return recognizer;
 }
-
-const swapSide = (side: string) => (side === "Left" ? "Right" : side === "Right" ? "Left" : side);
 
 function frameWidth(f: FrameSource): number {
   if (f instanceof HTMLVideoElement) return f.videoWidth;
