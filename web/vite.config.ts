@@ -1,6 +1,7 @@
 /**
- * Builds the live page into dist/page, which `handgesture ui` serves. `npm run dev:web` serves it with hot reload
- * and passes the API calls through to a `handgesture ui` on port 5000.
+ * Builds the live page (and the README's example page, at /example.html) into dist/page, which `handgesture ui`
+ * serves. `npm run dev:web` serves them with hot reload and passes the API calls through to a `handgesture ui` on
+ * port 5000. `handgesture/web` resolves to the library's sources, as an app's bundler resolves the package.
  */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
@@ -11,7 +12,18 @@ const server = "http://127.0.0.1:5000";
 export default defineConfig({
   root,
   base: "/",
-  build: { outDir: fileURLToPath(new URL("../dist/page", import.meta.url)), emptyOutDir: true, target: "es2022" },
+  resolve: { alias: { "handgesture/web": fileURLToPath(new URL("../src/web/index.ts", import.meta.url)) } },
+  build: {
+    outDir: fileURLToPath(new URL("../dist/page", import.meta.url)),
+    emptyOutDir: true,
+    target: "es2022",
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL("index.html", import.meta.url)),
+        example: fileURLToPath(new URL("example.html", import.meta.url)),
+      },
+    },
+  },
   server: {
     proxy: { "/api": server, "/invocations": server, "/mediapipe": server, "/output_videos": server },
   },
