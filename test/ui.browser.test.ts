@@ -13,11 +13,12 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GestureEvent, measureDecisions, NO_GESTURE } from "../src/core/index.js";
 import { readLandmarkCsv } from "../src/node/data.js";
 import type { FrameRecord, PageState } from "../web/src/page-state.js";
 import { hasChromium, launchChromium } from "./browser.js";
 import { cli } from "./cli.js";
-import { CLIP, CLIP_GESTURES, clipFrames, labelRuns, scoreTimeline } from "./clip.js";
+import { CLIP, CLIP_GESTURES, clipFrames, gestureAt, labelRuns, scoreTimeline } from "./clip.js";
 import { type CliServer, startCli } from "./processes.js";
 import { DEV_CSV, hasShared, sharedPath } from "./shared.js";
 
@@ -68,6 +69,41 @@ function expectClipNamed(frames: readonly FrameRecord[], label: string): void {
   const first = CLIP_GESTURES.indexOf(runs[0] as (typeof CLIP_GESTURES)[number]);
   const expected = runs.map((_, i) => CLIP_GESTURES[(first + i) % CLIP_GESTURES.length]);
   expect(runs).toEqual(expected);
+}
+
+/**
+ * The decided gestures (GestureDecider, what the events say) on the clip: steady while a gesture is held, named
+ * soon after it appears, and a start event for each gesture shown, in the clip's order, each ended by the next.
+ */
+function expectSteadyDecisions(frames: readonly FrameRecord[], events: readonly GestureEvent[], label: string): void {
+  const length = clipFrames();
+  const decided = frames.map((f) => ({
+    time: f.t,
+    truth: gestureAt(f.mediaTime ?? 0, length),
+    label: f.hands[0]?.gesture ?? NO_GESTURE,
+  }));
+  const m = measureDecisions(decided);
+  const onset = [...m.onsetMs].sort((a, b) => a - b);
+  console.log(
+    `${label}: flicker ${m.flickerPerSecond.toFixed(2)}/s while held; onset p50 ${onset[onset.length >> 1]?.toFixed(0)} ms, ` +
+      `max ${onset.at(-1)?.toFixed(0)} ms; ${m.missed} gestures never decided`,
+  );
+  expect(m.flickerPerSecond).toBeLessThan(0.5);
+  // Each gesture is on screen for 1 s; 150 ms minimum duration, 3 frames of smoothing, at 7 to 15 frames a second.
+  expect(onset[onset.length >> 1]).toBeLessThan(600);
+  expect(m.missed).toBeLessThanOrEqual(1);
+  const first = frames[0].t;
+  const last = (frames.at(-1) as FrameRecord).t;
+  const starts = events.filter((e) => e.type === "start" && e.time >= first && e.time <= last);
+  const names = starts.map((e) => e.label);
+  expect(names.length).toBeGreaterThanOrEqual(CLIP_GESTURES.length);
+  const at = CLIP_GESTURES.indexOf(names[0] as (typeof CLIP_GESTURES)[number]);
+  expect(names).toEqual(names.map((_, i) => CLIP_GESTURES[(at + i) % CLIP_GESTURES.length]));
+  // Each gesture ends when the next comes: "changed" on the same hand, "lost" when the cut is to a hand of the
+  // other side (a new hand id).
+  const ends = events.filter((e) => e.type === "end" && e.time >= first && e.time <= last);
+  expect(ends.length).toBeGreaterThanOrEqual(starts.length - 1);
+  expect(ends.filter((e) => e.reason === "faded").length).toBeLessThanOrEqual(1);
 }
 
 function ffprobe(file: string): { codec: string; width: number; height: number; seconds: number } {
@@ -141,6 +177,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.click("#record");
     await page.waitForFunction(() => window.handgesture.recordings.length);
     expectClipNamed(frames, "local");
+    expectSteadyDecisions(frames, (await pageState(page)).events, "local");
     // Classification in the page: under a millisecond per frame (the clock resolves microseconds: the page is
     // cross-origin isolated).
     const classify = frames.map((f) => f.classifyMs).sort((a, b) => a - b);

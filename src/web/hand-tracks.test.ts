@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { HandTracker } from "./hand-tracks.js";
 
 /** A hand of 21 points all at (x, y), normalized: only the palm's middle matters to the tracker. */
-const hand = (x: number, y: number) => ({ landmarks: Array.from({ length: 21 }, () => ({ x, y, z: 0 })) });
+const hand = (x: number, y: number, handedness = "Right") => ({
+  landmarks: Array.from({ length: 21 }, () => ({ x, y, z: 0 })),
+  handedness,
+});
 
 function step(tracker: HandTracker, hands: ReturnType<typeof hand>[]) {
   const ids: number[] = [];
@@ -29,6 +32,17 @@ describe("HandTracker", () => {
     expect(step(t, [hand(0.7, 0.5)]).ids).toEqual([2]);
     // 0.2 of the width (128 px): the same hand.
     expect(step(t, [hand(0.5, 0.5)]).ids).toEqual([2]);
+  });
+
+  it("gives a new id to a hand of the other side where a hand was (a cut to another hand), none for an unknown side", () => {
+    const t = new HandTracker();
+    step(t, [hand(0.5, 0.5, "Left")]);
+    expect(step(t, [hand(0.5, 0.5, "Right")]).ids).toEqual([2]);
+    expect(step(t, [hand(0.51, 0.5, "?")]).ids).toEqual([2]);
+    // Two hands called the same side still get one id each, by position: the nearer to the last hand (0.51)
+    // keeps its id.
+    expect(step(t, [hand(0.3, 0.5), hand(0.7, 0.5)]).ids).toEqual([3, 2]);
+    expect(step(t, [hand(0.69, 0.5), hand(0.31, 0.5)]).ids).toEqual([2, 3]);
   });
 
   it("ends a hand missing from a frame, and forgets every hand at a reset", () => {

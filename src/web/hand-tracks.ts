@@ -1,7 +1,8 @@
 /**
- * Stable hand ids across frames: each detected hand is matched to the nearest hand of the previous frame (by the
- * middle of its palm); one that moved further than a hand can between two frames, or that has no near match, is
- * a new hand with a new id. Smoothing and gesture events key on these ids, so a hand that appears where another
+ * Stable hand ids across frames: each detected hand is matched to the nearest hand of the previous frame on the
+ * same side (by the middle of its palm); one that moved further than a hand can between two frames, turned from a
+ * left hand into a right one (another hand cut in at the same place), or has no near match, is a new hand with a
+ * new id. Smoothing and gesture events key on these ids, so a hand that appears where another
  * was (a cut, a second hand coming in) never inherits the old one's history. Isomorphic; no allocation per frame
  * once the tracks exist.
  */
@@ -27,6 +28,7 @@ class Track {
   key = "";
   x = 0;
   y = 0;
+  handedness = "";
   /** Matched already in this frame. */
   taken = false;
 }
@@ -42,6 +44,9 @@ function palmCentre(landmarks: readonly LandmarkPoint[], width: number, height: 
   out[at] = (x / PALM.length) * width;
   out[at + 1] = (y / PALM.length) * height;
 }
+
+/** Unknown sides ("", "?") match either. */
+const sameSide = (a: string, b: string) => a === b || a === "" || b === "" || a === "?" || b === "?";
 
 export class HandTracker {
   maxJump: number;
@@ -62,7 +67,7 @@ export class HandTracker {
    * `ids[h]`, and its key (`String(id)`) to `keys[h]`. Tracks of the last frame that no hand matched end.
    */
   assign(
-    hands: readonly { landmarks: readonly LandmarkPoint[] }[],
+    hands: readonly { landmarks: readonly LandmarkPoint[]; handedness?: string }[],
     width: number,
     height: number,
     ids: Int32Array | number[],
@@ -88,8 +93,9 @@ export class HandTracker {
       let bestD = limit * limit;
       for (let h = 0; h < n; h++) {
         if (this.matched[h]) continue;
+        const side = hands[h].handedness ?? "";
         for (let t = 0; t < lastCount; t++) {
-          if (last[t].taken) continue;
+          if (last[t].taken || !sameSide(side, last[t].handedness)) continue;
           const dx = c[2 * h] - last[t].x;
           const dy = c[2 * h + 1] - last[t].y;
           const d = dx * dx + dy * dy;
@@ -114,6 +120,7 @@ export class HandTracker {
       }
       t.x = c[2 * h];
       t.y = c[2 * h + 1];
+      t.handedness = hands[h].handedness ?? "";
       ids[h] = t.id;
       keys[h] = t.key;
     }
