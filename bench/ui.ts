@@ -16,7 +16,7 @@
  *   npm run bench:ui [-- --seconds 20 --warmup 3 --paths legacy,tasks,tasks+worker,legacy+recovery]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     warmup: { type: "string", default: "3" },
     paths: { type: "string", default: "legacy,tasks,legacy+worker,tasks+worker" },
+    /** Writes every measured frame record, per path and mode, to this JSON file (to look into a figure). */
+    dump: { type: "string" },
   },
 });
 const seconds = Number(values.seconds);
@@ -207,6 +209,7 @@ try {
   );
 
   const columns: { title: string; row: Record<string, string> }[] = [];
+  const dumped: Record<string, { local: FrameRecord[]; api: FrameRecord[] }> = {};
   const unavailable: string[] = [];
   for (const path of paths) {
     const opened = await openPath(browser, base, path, pageErrors);
@@ -229,6 +232,7 @@ try {
     const error = await page.evaluate(() => window.handgesture.error);
     if (error) throw new Error(`${path.name}: the page reported: ${error}`);
     await page.close();
+    dumped[path.name] = { local: local.frames, api: api.frames };
     columns.push({ title: `${opened.kind}, local`, row: summarize(local, "local", clipLength) });
     columns.push({ title: `${opened.kind}, API`, row: summarize(api, "api", clipLength) });
     console.log(`measured ${path.name} (${opened.kind})`);
@@ -240,6 +244,7 @@ try {
     `\n${table([["", ...columns.map((c) => c.title)], ...keys.map((k) => [k, ...columns.map((c) => c.row[k])])])}`,
   );
   for (const u of unavailable) console.log(`not in this build: ${u}`);
+  if (values.dump) writeFileSync(values.dump, JSON.stringify(dumped));
 } catch (e) {
   failed = true;
   console.error(e);
