@@ -33,11 +33,14 @@ export class LocalClassifier implements Classifier {
   readonly kind = "local";
   readonly classes: readonly string[];
   readonly name: string;
+  /** The model file it was made from (a landmarker in a worker runs the same file there). */
+  readonly modelFile: unknown;
   private readonly model: Pipeline;
   private readonly row = new Float64Array(HAND_DIM);
 
   constructor(modelFile: unknown, name: string) {
     const { model } = fromModelFile(modelFile);
+    this.modelFile = modelFile;
     this.model = model;
     this.classes = model.classes;
     this.name = name;

@@ -24,6 +24,7 @@ export {
   type LandmarkerChoice,
   type LandmarkerKind,
 } from "./landmarkers/choose.js";
+export { type ClassifyingLandmarker, canClassify } from "./landmarkers/classifying.js";
 export type {
   DetectedHand,
   FrameSource,

@@ -39,6 +39,11 @@ export interface RecognizerOptions extends RecognizerSettings, LandmarkerChoice 
   headers?: RequestHeaders;
   /** Measure the main thread's busy time per frame (FrameTiming.mainBusyMs): for benchmarks. */
   measureMainThread?: boolean;
+  /**
+   * With a landmarker that can run the model too (`worker: true`), a model run in the page runs there, beside
+   * MediaPipe (default true); false keeps it on the main thread.
+   */
+  modelInWorker?: boolean;
   /** Start the frame loop at once (default true); else call start(). */
   start?: boolean;
 }

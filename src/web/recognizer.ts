@@ -16,10 +16,11 @@ import {
   NO_GESTURE,
 } from "../core/index.js";
 import { MainThreadProbe } from "./busy-probe.js";
-import type { Classifier, RequestHeaders } from "./classifiers.js";
+import type { Classifier, LocalClassifier, RequestHeaders } from "./classifiers.js";
 import { FrameLoop, type LoopFrame, type RecognizerSource } from "./frame-loop.js";
 import { HandTracker } from "./hand-tracks.js";
 import { createLandmarker } from "./landmarkers/choose.js";
+import { type ClassifyingLandmarker, canClassify } from "./landmarkers/classifying.js";
 import type { DetectedHand, FrameSource, HandLandmarkerBackend } from "./landmarkers/types.js";
 import { FrameMirror } from "./mirror.js";
 import { loadClassifier, type ModelSource } from "./model-source.js";
@@ -53,6 +54,9 @@ export class Recognizer {
   private readonly decider: GestureDecider;
   private readonly tracker = new HandTracker();
   private readonly mirror = new FrameMirror();
+  /** The classifier the landmarker runs itself (its model sent there), if any. */
+  private modelInLandmarker: Classifier | undefined;
+  private readonly classifyInLandmarker: boolean;
   private readonly loop: FrameLoop;
   private readonly listeners: { [K in keyof RecognizerEvents]: Set<Listener<RecognizerEvents[K]>> } = {
     frame: new Set(),
@@ -90,6 +94,7 @@ export class Recognizer {
     this.landmarker = landmarker;
     this.classifierNow = classifier;
     this.headers = options.headers ?? {};
+    this.classifyInLandmarker = options.modelInWorker ?? true;
     this.settings = {
       maxHands: clampHands(options.maxHands),
       threshold: options.threshold ?? DEFAULT_THRESHOLD,
@@ -127,7 +132,9 @@ export class Recognizer {
       createLandmarker(options, { maxHands, cpuInference: options.cpuInference ?? true }),
       loadClassifier(options.model, options.headers),
     ]);
-    return new Recognizer(landmarker, classifier, options);
+    const recognizer = new Recognizer(landmarker, classifier, options);
+    await recognizer.placeModel(classifier);
+    return recognizer;
   }
 
   /** The model in use. */
@@ -159,6 +166,7 @@ export class Recognizer {
   /** Switches the model live (the next frame uses it); smoothing restarts. A refused model throws, the old stays. */
   async setModel(model: ModelSource): Promise<Classifier> {
     const next = await loadClassifier(model, this.headers);
+    await this.placeModel(next);
     this.classifierNow = next;
     this.smoother = new GestureSmoother(next.classes, this.smoothingOptions());
     this.ensureProbBuffers();
@@ -249,9 +257,22 @@ export class Recognizer {
     const { width, height } = f;
     const selfie = this.settings.selfie;
     const seen = selfie ? this.mirror.unmirror(f.frame, width, height) : f.frame;
-    const detected: DetectedHand[] = await this.landmarker.detectVideo(seen, f.t).catch((e: Error) => {
-      throw new Error(`landmarks: ${e.message}`);
-    });
+    // The model where the landmarker runs (a worker), when it runs it: one round trip for both.
+    const together = this.modelInLandmarker === classifier && canClassify(this.landmarker);
+    let detected: DetectedHand[];
+    let probabilities: Float64Array[] | undefined;
+    try {
+      if (together) {
+        const both = await (this.landmarker as ClassifyingLandmarker).detectAndClassify(seen, f.t);
+        detected = both.hands;
+        probabilities = both.probabilities;
+        timing.classifyMs = both.timings.classifyMs ?? 0;
+      } else {
+        detected = await this.landmarker.detectVideo(seen, f.t);
+      }
+    } catch (e) {
+      throw new Error(`landmarks: ${(e as Error).message}`);
+    }
     timing.landmarkMs = performance.now() - t0;
     const count = Math.min(detected.length, this.settings.maxHands);
     for (let h = 0; h < count; h++) {
@@ -265,7 +286,11 @@ export class Recognizer {
       this.keys,
     );
     r.hands.length = 0;
-    if (count > 0) {
+    if (count > 0 && together) {
+      if (!probabilities || probabilities.length < count)
+        throw new Error("classification: the landmarker sent no probabilities");
+      for (let h = 0; h < count; h++) this.probs[h].set(probabilities[h]);
+    } else if (count > 0) {
       // While an API request is out, a new frame may arrive: ask for it now and take it at once after.
       if (looped && classifier.kind === "api") this.loop.prefetch();
       const timed = await classifier.classify(this.rows, count, this.probs).catch((e: Error) => {
@@ -307,6 +332,21 @@ export class Recognizer {
     }
     this.emit("frame", r);
     return r;
+  }
+
+  /**
+   * Sends a model run in the page to a landmarker that can run it beside MediaPipe (the worker), unless told not
+   * to; frames then take one round trip for landmarks and probabilities.
+   */
+  private async placeModel(classifier: Classifier): Promise<void> {
+    this.modelInLandmarker = undefined;
+    if (!this.classifyInLandmarker || classifier.kind !== "local" || !canClassify(this.landmarker)) return;
+    const file = (classifier as LocalClassifier).modelFile;
+    if (file === undefined) return;
+    const classes = await this.landmarker.setModel(file);
+    if (classes.join() !== classifier.classes.join())
+      throw new Error("the worker's model has other classes than the page's");
+    this.modelInLandmarker = classifier;
   }
 
   /** A hard cut: the landmarker's tracking, the ids, the smoothing and held gestures all end. */
