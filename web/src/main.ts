@@ -44,8 +44,9 @@ async function start(): Promise<void> {
     measureMainThread,
   });
   state.landmarker = { kind: recognizer.landmarker.kind, ...landmarkerChoice };
-  $("landmarker").textContent =
-    `${recognizer.landmarker.kind}${landmarkerChoice.worker ? " (worker)" : ""}${landmarkerChoice.recovery ? " + recovery" : ""}`;
+  // The backend's kind says what runs where ("tasks-vision (worker)"); recovery wraps it.
+  const { kind } = recognizer.landmarker;
+  $("landmarker").textContent = landmarkerChoice.recovery && !kind.includes("recover") ? `${kind} + recovery` : kind;
   recognizer.on("frame", (r) => {
     showFrame(r);
     collectFrame(r);
