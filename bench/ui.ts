@@ -2,12 +2,14 @@
  * The live page's speed and steadiness, every landmarker path and both model modes in one run: `handgesture ui`
  * (which registers the shipped default model in an empty registry) and `handgesture serve` on that model as
  * child processes, Debian's Chromium (headless, --disable-gpu: WebGL is software, so MediaPipe runs with
- * useCpuInference) driven by playwright-core, the clip ../shared/media/webcam-6-gestures.mjpeg as the camera.
+ * useCpuInference) driven by playwright-core, and the clip ../shared/media/webcam-6-gestures.mjpeg at its own
+ * 15 frames a second, looped into a WebM file (ffmpeg) that the page plays as its source: a video file's frames
+ * carry their exact place in it (mediaTime), which a fake camera's do not (under load they drift from the file).
  * For each landmarker path (`--paths`, default the legacy package on the main thread, then every other path this
  * build has: tasks-vision, in a worker; a path it does not have is reported, not measured), a fresh page is
- * opened with ?busy=1 (the recognizer's main-thread probe on) and, after a warm-up, watched for a fixed stretch
- * of stream time (the frames' mediaTime) with the model in the page, then switched live to the scoring API and
- * watched as long. Per path and mode, from the page's own frame log (window.handgesture.frames): frames
+ * opened with ?busy=1 (the recognizer's main-thread probe on), given the file and, after a warm-up, watched for a
+ * fixed stretch of video time (the frames' mediaTime) with the model in the page, then switched live to the
+ * scoring API and watched as long. Per path and mode, from the page's own frame log (window.handgesture.frames): frames
  * processed, frames per second, landmark, classification (API: round trip) and drawing time p50/p95/p99, the
  * main thread's busy time per frame, flicker (decided label changes per second while one gesture is held) and
  * onset latency (ms from a gesture's first processed frame to the first frame naming it: GestureDecider's start,
@@ -24,7 +26,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { type DecidedFrame, measureDecisions, NO_GESTURE } from "../src/core/index.js";
 import { CHROMIUM, launchChromium } from "../test/browser.js";
-import { CAMERA_FPS, CLIP, clipFrames, gestureAt, percentile, scoreTimeline } from "../test/clip.js";
+import { CLIP, clipFrames, gestureAt, percentile, scoreTimeline } from "../test/clip.js";
 import { type CliServer, startCli } from "../test/processes.js";
 import type { FrameRecord } from "../web/src/page-state.js";
 
@@ -40,6 +42,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const warmupSeconds = Number(values.warmup);
 if (!(seconds > 0) || !(warmupSeconds >= 0)) throw new Error("--seconds must be > 0 and --warmup >= 0");
+/** The clip's own rate: each gesture 2 s on screen. */
+const FILE_FPS = 15;
 /** Frames processed in the new mode before its stretch starts (the smoother still holds the old mode's frames). */
 const SETTLE_FRAMES = 10;
 
@@ -109,7 +113,7 @@ function decided(frames: readonly FrameRecord[], clipLength: number, pick: "gest
     .filter((f) => f.mediaTime !== undefined)
     .map((f) => ({
       time: f.t,
-      truth: gestureAt(f.mediaTime as number, clipLength),
+      truth: gestureAt(f.mediaTime as number, clipLength, FILE_FPS),
       label: f.hands[0]?.[pick] ?? NO_GESTURE,
     }));
 }
@@ -120,7 +124,7 @@ function summarize(s: Stretch, mode: "local" | "api", clipLength: number): Recor
   const classified = frames.filter((f) => f.hands.length > 0);
   const media = (frames.at(-1)?.mediaTime ?? 0) - (frames[0]?.mediaTime ?? 0);
   const classify = classified.map((f) => (mode === "api" ? (f.rttMs ?? Number.NaN) : f.classifyMs));
-  const scores = scoreTimeline(frames, clipLength);
+  const scores = scoreTimeline(frames, clipLength, FILE_FPS);
   const onScreen = scores.reduce((a, x) => a + x.frames, 0);
   const named = scores.reduce((a, x) => a + x.named, 0);
   const busy = frames.slice(1).map((f) => f.mainBusyMs ?? Number.NaN);
@@ -132,7 +136,7 @@ function summarize(s: Stretch, mode: "local" | "api", clipLength: number): Recor
   return {
     "frames processed": fmt(n),
     "frames/s (frames / wall s)": fmt(n / s.wallSeconds, 2),
-    [`camera frames processed (of ${CAMERA_FPS}/s)`]: pct(n / (media * CAMERA_FPS)),
+    [`video frames processed (of ${FILE_FPS}/s)`]: pct(n / (media * FILE_FPS)),
     "landmarks p50 / p95 / p99": triple(frames.map((f) => f.landmarkMs)),
     "classify p50 / p95 / p99 (API: rtt)": triple(classify, scale, d, unit),
     "draw p50 / p95 / p99": triple(frames.map((f) => f.drawMs ?? Number.NaN)),
@@ -157,11 +161,14 @@ function chromiumVersion(context: BrowserContext): string {
   return execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
 }
 
-/** Opens the page on `path`; answers its landmarker's kind, or why the path is not available. */
-async function openPath(browser: BrowserContext, url: string, path: Path, errors: string[]) {
+/**
+ * Opens the page on `path` and plays the clip file in it from its start; answers the page and its landmarker's
+ * kind, or why the path is not available.
+ */
+async function openPath(browser: BrowserContext, url: string, path: Path, errors: string[], video: string) {
   const page = await browser.newPage();
   page.on("pageerror", (e) => errors.push(`${path.name}: ${e.message}`));
-  await page.goto(`${url}&${path.query}&busy=1`);
+  await page.goto(`${url}&${path.query}&busy=1&source=none`);
   await page.waitForFunction(() => window.handgesture?.ready || window.handgesture?.error, null, { timeout: 120_000 });
   const state = await page.evaluate(() => ({ ready: window.handgesture.ready, error: window.handgesture.error }));
   if (!state.ready) {
@@ -169,6 +176,7 @@ async function openPath(browser: BrowserContext, url: string, path: Path, errors
     return { page: undefined, unavailable: state.error };
   }
   await page.waitForFunction(() => document.getElementById("model-name")?.textContent?.startsWith("in page"));
+  await page.setInputFiles("#file", video);
   return { page, kind: await page.evaluate(() => document.getElementById("landmarker")?.textContent ?? "") };
 }
 
@@ -195,7 +203,15 @@ try {
     { cwd: dir },
   );
   const apiUrl = await serve.url;
-  browser = await launchChromium({ fakeCamera: CLIP });
+  // The clip as a video file, looped long enough for a path's warm-up and both stretches: its frames' mediaTime
+  // is their place in the file, exactly (a fake camera's drifts from the file's frames under load).
+  const loops = Math.ceil((warmupSeconds + 2 * seconds + 20) / (clipFrames() / FILE_FPS));
+  const video = join(dir, "clip.webm");
+  execFileSync("ffmpeg", [
+    ...["-v", "error", "-y", "-stream_loop", String(loops - 1), "-f", "mjpeg", "-framerate", String(FILE_FPS)],
+    ...["-i", CLIP, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1M", video],
+  ]);
+  browser = await launchChromium();
   const base = `${uiUrl}/?api=${encodeURIComponent(apiUrl)}`;
   const clipLength = clipFrames();
   const cpu = cpus();
@@ -204,15 +220,16 @@ try {
     `browser: ${chromiumVersion(browser)}, headless, --disable-gpu; MediaPipe useCpuInference on, max hands 2`,
   );
   console.log(
-    `model: the shipped default; API: handgesture serve at ${apiUrl}; camera: ${CLIP} (${clipLength} frames, ` +
-      `${CAMERA_FPS}/s, looping); per path ${warmupSeconds} s warm-up, then ${seconds} s of stream per mode\n`,
+    `model: the shipped default; API: handgesture serve at ${apiUrl}; video: ${CLIP} at ${FILE_FPS} frames/s ` +
+      `(${clipLength} frames, 2 s a gesture) looped ${loops} times as WebM; per path ${warmupSeconds} s warm-up, ` +
+      `then ${seconds} s of video per mode\n`,
   );
 
   const columns: { title: string; row: Record<string, string> }[] = [];
   const dumped: Record<string, { local: FrameRecord[]; api: FrameRecord[] }> = {};
   const unavailable: string[] = [];
   for (const path of paths) {
-    const opened = await openPath(browser, base, path, pageErrors);
+    const opened = await openPath(browser, base, path, pageErrors, video);
     if (!opened.page) {
       unavailable.push(`${path.name}: ${opened.unavailable}`);
       continue;
