@@ -163,6 +163,11 @@ export class Recognizer {
     this.loop.setSource(source);
   }
 
+  /** A hard cut without a new source (a scene change you know of): every hand starts afresh at the next frame. */
+  reset(): void {
+    this.loop.markCut();
+  }
+
   /** Switches the model live (the next frame uses it); smoothing restarts. A refused model throws, the old stays. */
   async setModel(model: ModelSource): Promise<Classifier> {
     const next = await loadClassifier(model, this.headers);
@@ -245,7 +250,7 @@ export class Recognizer {
   private async recognize(f: LoopFrame, arrived: number, looped: boolean): Promise<FrameResult> {
     const r = this.result;
     r.events.length = 0;
-    r.cut = looped && this.loop.takeCut();
+    r.cut = this.loop.takeCut();
     if (r.cut) this.forget(f.t);
     const classifier = this.classifierNow;
     const smoother = this.smoother;
