@@ -15,8 +15,23 @@ export interface Classifier {
   readonly classes: readonly string[];
   /** What the user sees: the model's name and version, or the API's address. */
   readonly name: string;
-  /** Fills `out[h]` with hand h's probabilities; `rows` holds `count` hands of HAND_DIM values each. */
-  classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming>;
+  /**
+   * The model's rejection threshold ("no gesture" above it), or null (or absent) when the model never rejects.
+   * The decision itself comes from `classify` (`accepted`).
+   */
+  readonly threshold?: number | null;
+  /**
+   * Fills `out[h]` with hand h's probabilities; `rows` holds `count` hands of HAND_DIM values each. When given,
+   * `scores[h]` gets the hand's rejection score and `accepted[h]` 1 if the model names a gesture, 0 for "no
+   * gesture" (a classifier without rejection leaves them as they are: callers preset 0 and 1).
+   */
+  classify(
+    rows: Float64Array,
+    count: number,
+    out: Float64Array[],
+    scores?: Float64Array,
+    accepted?: Uint8Array,
+  ): Promise<ClassifyTiming>;
 }
 
 export interface ClassifyTiming {

@@ -66,6 +66,14 @@ export interface RecognizedHand {
   best: string;
   /** The decided gesture (what start and end events say): held, or "no gesture". */
   gesture: string;
+  /**
+   * This frame's own verdict of the model's rejection (a calibrated "no gesture"): false when the hand makes no
+   * gesture the model knows. A rejected frame counts as no class at all in the smoothing, so `label` turns to
+   * "no gesture" once most of the smoothed frames were rejected. Always true for a model without rejection.
+   */
+  accepted: boolean;
+  /** The model's rejection score for this frame (0 without rejection). */
+  rejectionScore: number;
 }
 
 export interface FrameTiming {

@@ -87,7 +87,13 @@ export class Recognizer {
     probability: 0,
     best: "",
     gesture: NO_GESTURE,
+    accepted: true,
+    rejectionScore: 0,
   }));
+  private readonly scores = new Float64Array(MAX_HANDS);
+  private readonly accepted = new Uint8Array(MAX_HANDS);
+  /** The smoothing's input for a rejected frame: no class at all. */
+  private none = new Float64Array(0);
   private readonly result: FrameResult;
 
   private constructor(landmarker: HandLandmarkerBackend, classifier: Classifier, options: RecognizerOptions) {
@@ -291,6 +297,8 @@ export class Recognizer {
       this.keys,
     );
     r.hands.length = 0;
+    this.scores.fill(0);
+    this.accepted.fill(1);
     if (count > 0 && together) {
       if (!probabilities || probabilities.length < count)
         throw new Error("classification: the landmarker sent no probabilities");
@@ -298,9 +306,11 @@ export class Recognizer {
     } else if (count > 0) {
       // While an API request is out, a new frame may arrive: ask for it now and take it at once after.
       if (looped && classifier.kind === "api") this.loop.prefetch();
-      const timed = await classifier.classify(this.rows, count, this.probs).catch((e: Error) => {
-        throw new Error(`classification: ${e.message}`);
-      });
+      const timed = await classifier
+        .classify(this.rows, count, this.probs, this.scores, this.accepted)
+        .catch((e: Error) => {
+          throw new Error(`classification: ${e.message}`);
+        });
       timing.classifyMs = timed.classifyMs;
       timing.rttMs = timed.rttMs;
     }
@@ -310,7 +320,8 @@ export class Recognizer {
       const d = detected[h];
       const handedness = d.handedness;
       const key = this.keys[h];
-      const s = smoother.update(key, this.probs[h]);
+      const accepted = this.accepted[h] === 1;
+      const s = smoother.update(key, accepted ? this.probs[h] : this.none);
       const decision = this.decider.update(key, handedness, s.best, s.probability, f.t);
       const out = this.pool[h];
       out.id = this.ids[h];
@@ -319,7 +330,10 @@ export class Recognizer {
       out.score = d.score;
       out.label = s.label;
       out.probability = s.probability;
-      out.best = s.best;
+      // With every smoothed frame rejected there is no smoothed best: the model's own best of this frame.
+      out.best = s.probability > 0 ? s.best : classifier.classes[argMax(this.probs[h])];
+      out.accepted = accepted;
+      out.rejectionScore = this.scores[h];
       out.gesture = decision.label;
       r.hands.push(out);
     }
@@ -345,7 +359,9 @@ export class Recognizer {
    */
   private async placeModel(classifier: Classifier): Promise<void> {
     this.modelInLandmarker = undefined;
+    // The worker's classify step knows no rejection: a model that rejects runs in the page.
     if (!this.classifyInLandmarker || classifier.kind !== "local" || !canClassify(this.landmarker)) return;
+    if (classifier.threshold !== undefined && classifier.threshold !== null) return;
     const file = (classifier as LocalClassifier).modelFile;
     if (file === undefined) return;
     const classes = await this.landmarker.setModel(file);
@@ -386,6 +402,7 @@ export class Recognizer {
   private ensureProbBuffers(): void {
     const k = this.classifierNow.classes.length;
     if (this.probs[0]?.length !== k) this.probs = Array.from({ length: MAX_HANDS }, () => new Float64Array(k));
+    if (this.none.length !== k) this.none = new Float64Array(k);
   }
 }
 
@@ -397,6 +414,12 @@ export async function createRecognizer(options: RecognizerOptions): Promise<Reco
   const recognizer = await Recognizer.create(options);
   if (options.start !== false) recognizer.start();
   return recognizer;
+}
+
+function argMax(p: Float64Array): number {
+  let best = 0;
+  for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
+  return best;
 }
 
 function frameWidth(f: FrameSource): number {

@@ -43,6 +43,7 @@ export function showFrame(r: FrameResult): void {
       best: h.best,
       id: h.id,
       gesture: h.gesture,
+      accepted: h.accepted,
     })),
     drawMs,
     waitMs: timing.waitMs,

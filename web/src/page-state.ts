@@ -16,6 +16,8 @@ export interface HandRecord {
   id: number;
   /** The decided gesture (what the events say), or "no gesture". */
   gesture: string;
+  /** False when the model's rejection said "no gesture" for this frame. */
+  accepted: boolean;
 }
 
 /** One processed frame. */
