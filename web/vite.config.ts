@@ -11,7 +11,15 @@ const server = "http://127.0.0.1:5000";
 export default defineConfig({
   root,
   base: "/",
-  build: { outDir: fileURLToPath(new URL("../dist/page", import.meta.url)), emptyOutDir: true, target: "es2022" },
+  build: {
+    outDir: fileURLToPath(new URL("../dist/page", import.meta.url)),
+    emptyOutDir: true,
+    target: "es2022",
+    // The live page, and a page that runs each hand landmarker on its own (tests and bench:landmarkers).
+    rolldownOptions: { input: { main: `${root}index.html`, landmarkers: `${root}landmarkers.html` } },
+  },
+  // The landmarker worker is a module worker: tasks-vision loads its WebAssembly there with import().
+  worker: { format: "es" },
   server: {
     proxy: { "/api": server, "/invocations": server, "/mediapipe": server, "/output_videos": server },
   },

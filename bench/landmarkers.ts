@@ -1,0 +1,156 @@
+/**
+ * The hand landmarkers side by side in one run: the legacy @mediapipe/hands and @mediapipe/tasks-vision
+ * (HandLandmarker with the bundle `handgesture ui` builds from @mediapipe/hands' network files), on the page's
+ * main thread and, for tasks-vision, in a Web Worker. `handgesture ui` as a child process serves the
+ * landmarkers page (web/landmarkers.html); Debian's Chromium (headless, --disable-gpu, CPU inference) plays
+ * ../shared/media/webcam-6-gestures.mjpeg as the camera. Per backend: the shared tiles searched as still images
+ * (handedness and landmarks against what the legacy package returned, tiles/mediapipe-landmarks.json), then the
+ * camera for a fixed wall time after a warm-up: frames per second, per-frame landmark latency p50/p95 (frame
+ * handed over → hands back), the main thread's own time per frame, the longest gap between animation frames
+ * (how long the page froze), and whether legacy @mediapipe/hands starts in a worker at all.
+ *
+ *   npm run bench:landmarkers [-- --seconds 20 --warmup 3]
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { BrowserContext, Page } from "playwright-core";
+import { build } from "vite";
+import type { DetectedHand } from "../src/web/landmarkers/types.js";
+import { launchChromium } from "../test/browser.js";
+import { CLIP, percentile } from "../test/clip.js";
+import { ROOT, startCli } from "../test/processes.js";
+import { sharedPath, TILES_JSON } from "../test/shared.js";
+import type { BackendName, CameraRun, ThreadName } from "../web/src/landmarkers-page.js";
+
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "20" }, warmup: { type: "string", default: "3" } },
+});
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+if (!(seconds > 0) || !(warmup >= 0)) throw new Error("--seconds must be > 0 and --warmup >= 0");
+
+interface LegacyRecord {
+  img: string;
+  handedness: { label: string; score: number }[];
+  landmarks: [number, number, number][][];
+}
+const legacyJson = JSON.parse(readFileSync(TILES_JSON, "utf8")) as { results: LegacyRecord[] };
+/** The JSON holds the legacy package's raw labels, which name the hand as in a mirrored view. */
+const flip = (label: string) => (label === "Left" ? "Right" : label === "Right" ? "Left" : label);
+
+interface TileCheck {
+  sameSide: number;
+  found: number;
+  meanDiff: number;
+  maxDiff: number;
+}
+
+async function checkTiles(page: Page): Promise<TileCheck> {
+  let sameSide = 0;
+  let found = 0;
+  const diffs: number[] = [];
+  for (const rec of legacyJson.results) {
+    const url = `/shared/${rec.img}`;
+    const hands = (await page.evaluate((u) => window.landmarkers.detectImage(u), url)) as DetectedHand[];
+    const h = hands[0];
+    if (!h) continue;
+    found++;
+    if (h.handedness === flip(rec.handedness[0].label)) sameSide++;
+    for (const [i, [x, y]] of rec.landmarks[0].entries()) {
+      diffs.push(Math.hypot(h.landmarks[i].x - x, h.landmarks[i].y - y));
+    }
+  }
+  return {
+    sameSide,
+    found,
+    meanDiff: diffs.reduce((a, b) => a + b, 0) / diffs.length,
+    maxDiff: Math.max(...diffs),
+  };
+}
+
+const fmt = (x: number, d = 1) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const p = (xs: number[], q: number) => fmt(percentile(xs, q));
+
+const configs: [BackendName, ThreadName][] = [
+  ["legacy", "main"],
+  ["tasks", "main"],
+  ["tasks", "worker"],
+];
+
+const dir = mkdtempSync(join(tmpdir(), "handgesture-bench-landmarkers-"));
+const ui = startCli(["ui", "-p", "0", "--tracking-uri", join(dir, "mlruns")], { cwd: dir });
+let browser: BrowserContext | undefined;
+try {
+  await build({ configFile: join(ROOT, "web", "vite.config.ts"), logLevel: "error" });
+  const url = await ui.url;
+  browser = await launchChromium({ fakeCamera: CLIP });
+  const errors: string[] = [];
+  /**
+   * A fresh page per backend: the legacy package and tasks-vision are both Emscripten builds that share the
+   * page's global Module, and tasks-vision aborts once the legacy one has set it.
+   */
+  const freshPage = async (): Promise<Page> => {
+    const page = await (browser as BrowserContext).newPage();
+    page.on("pageerror", (e) => errors.push(e.message));
+    // The tiles come from ../shared through the test's own route: they are test data, not the server's.
+    await page.route(`${url}/shared/**`, (route) =>
+      route.fulfill({
+        body: readFileSync(sharedPath("media", new URL(route.request().url()).pathname.replace(/^\/shared\//, ""))),
+        contentType: "image/jpeg",
+        headers: { "Cross-Origin-Resource-Policy": "same-origin" },
+      }),
+    );
+    await page.goto(`${url}/landmarkers.html`);
+    await page.waitForFunction(() => window.landmarkers !== undefined);
+    return page;
+  };
+
+  const columns: { name: string; rows: Record<string, string> }[] = [];
+  for (const [backend, thread] of configs) {
+    const page = await freshPage();
+    const t0 = performance.now();
+    const kind = await page.evaluate(([b, t]) => window.landmarkers.open(b, t), [backend, thread] as const);
+    const openMs = performance.now() - t0;
+    const tiles = await checkTiles(page);
+    if (warmup > 0) await page.evaluate((s) => window.landmarkers.runCamera(s), warmup);
+    const run = (await page.evaluate((s) => window.landmarkers.runCamera(s), seconds)) as CameraRun;
+    const rows: Record<string, string> = {
+      "start (load + first graph), ms": fmt(openMs, 0),
+      "tiles: hand found": `${tiles.found}/${legacyJson.results.length}`,
+      "tiles: same side as legacy JSON": `${tiles.sameSide}/${tiles.found}`,
+      "tiles: landmark diff mean / max": `${fmt(tiles.meanDiff, 4)} / ${fmt(tiles.maxDiff, 4)}`,
+      "camera: frames in wall s": `${run.frames} in ${fmt(run.wallMs / 1000)}`,
+      "camera: frames/s": fmt((1000 * run.frames) / run.wallMs, 2),
+      "camera: frames with a hand": `${run.withHands}/${run.frames}`,
+      "latency p50 / p95, ms": `${p(run.latencyMs, 50)} / ${p(run.latencyMs, 95)}`,
+      "main thread per frame p50 / p95, ms": `${p(run.busyMs, 50)} / ${p(run.busyMs, 95)}`,
+      "in the worker p50 / p95, ms": run.workerMs.length ? `${p(run.workerMs, 50)} / ${p(run.workerMs, 95)}` : "–",
+      "longest page freeze, ms": fmt(run.longestFrameGapMs, 0),
+    };
+    columns.push({ name: kind, rows });
+    await page.evaluate(() => window.landmarkers.close());
+    await page.close();
+    console.error(`${kind}: done`);
+  }
+  const page = await freshPage();
+  const legacyWorker = await page.evaluate(() => window.landmarkers.legacyInWorker());
+
+  const cpu = cpus();
+  console.log(
+    `machine: ${cpu.length} CPUs, ${cpu[0]?.model.trim() ?? "?"}; headless Chromium --disable-gpu, CPU inference`,
+  );
+  console.log(
+    `camera: ${CLIP} (640x480, 30 frames/s as Chromium plays it); ${seconds} s per backend after ${warmup} s`,
+  );
+  const names = Object.keys(columns[0].rows);
+  const table = [["", ...columns.map((c) => c.name)], ...names.map((n) => [n, ...columns.map((c) => c.rows[n])])];
+  const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  for (const r of table) console.log(r.map((v, c) => (c ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join("   "));
+  console.log(`legacy @mediapipe/hands in a worker: ${legacyWorker}`);
+  if (errors.length) console.log(`page errors: ${errors.join(" | ")}`);
+} finally {
+  await browser?.close();
+  await ui.stop();
+}

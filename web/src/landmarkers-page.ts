@@ -1,0 +1,197 @@
+/**
+ * The landmarkers page (landmarkers.html): one backend at a time, opened and driven from outside (playwright) through
+ * window.landmarkers, so a test or a benchmark compares them in one browser on the same frames.
+ */
+import { LegacyHandsLandmarker } from "../../src/web/landmarkers/legacy.js";
+import { TasksVisionLandmarker } from "../../src/web/landmarkers/tasks.js";
+import type { DetectedHand, HandLandmarkerBackend } from "../../src/web/landmarkers/types.js";
+import { WorkerLandmarker } from "../../src/web/worker/client.js";
+
+export type BackendName = "legacy" | "tasks";
+export type ThreadName = "main" | "worker";
+
+export interface CameraRun {
+  frames: number;
+  wallMs: number;
+  /** Per frame: from handing the frame over to having its hands, ms. */
+  latencyMs: number[];
+  /** Per frame: this thread's own time on it (all of it on the main thread; copy and post with a worker). */
+  busyMs: number[];
+  /** Per frame, worker only: the landmarker's time in the worker. */
+  workerMs: number[];
+  /** Frames in which a hand was found. */
+  withHands: number;
+  /** The main thread's responsiveness meanwhile: the longest gap between animation frames, ms. */
+  longestFrameGapMs: number;
+}
+
+export interface LandmarkersPage {
+  open(backend: BackendName, thread: ThreadName, maxHands?: number): Promise<string>;
+  detectImage(url: string): Promise<DetectedHand[]>;
+  runCamera(seconds: number): Promise<CameraRun>;
+  close(): Promise<void>;
+  /** Whether the legacy package can start in a worker (it cannot be the worker backend otherwise). */
+  legacyInWorker(): Promise<string>;
+}
+
+declare global {
+  interface Window {
+    landmarkers: LandmarksPageGlobal;
+  }
+}
+type LandmarksPageGlobal = LandmarkersPage;
+
+let current: HandLandmarkerBackend | undefined;
+const log = (m: string) => {
+  const el = document.getElementById("log");
+  if (el) el.textContent += `${m}\n`;
+};
+
+async function open(backend: BackendName, thread: ThreadName, maxHands = 2): Promise<string> {
+  await current?.close();
+  current = undefined;
+  const options = { maxHands, cpuInference: true };
+  if (thread === "worker") {
+    if (backend !== "tasks") throw new Error("only tasks-vision runs in the worker (see legacyInWorker)");
+    current = await WorkerLandmarker.create(options);
+  } else {
+    current =
+      backend === "tasks" ? await TasksVisionLandmarker.create(options) : await LegacyHandsLandmarker.create(options);
+  }
+  log(`opened ${current.kind}`);
+  return current.kind;
+}
+
+function need(): HandLandmarkerBackend {
+  if (!current) throw new Error("open a landmarker first");
+  return current;
+}
+
+async function detectImage(url: string): Promise<DetectedHand[]> {
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  const hands = await need().detectImage(img);
+  // Plain objects: tasks-vision's landmarks carry a visibility field, legacy's are MediaPipe's own objects.
+  return hands.map((h) => ({
+    handedness: h.handedness,
+    score: h.score,
+    landmarks: h.landmarks.map((p) => ({ x: p.x, y: p.y, z: p.z })),
+  }));
+}
+
+let video: HTMLVideoElement | undefined;
+async function camera(): Promise<HTMLVideoElement> {
+  if (video) return video;
+  const v = document.getElementById("camera") as HTMLVideoElement;
+  v.srcObject = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+  await v.play();
+  video = v;
+  return v;
+}
+
+async function runCamera(seconds: number): Promise<CameraRun> {
+  const landmarker = need();
+  const v = await camera();
+  landmarker.reset();
+  const run: CameraRun = {
+    frames: 0,
+    wallMs: 0,
+    latencyMs: [],
+    busyMs: [],
+    workerMs: [],
+    withHands: 0,
+    longestFrameGapMs: 0,
+  };
+  // Animation frames keep coming while MediaPipe works elsewhere; on this thread they wait for it.
+  let lastFrame = performance.now();
+  let watching = true;
+  const tick = (t: number) => {
+    run.longestFrameGapMs = Math.max(run.longestFrameGapMs, t - lastFrame);
+    lastFrame = t;
+    if (watching) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let lastMediaTime = -1;
+  while (performance.now() < end) {
+    // The next camera frame not yet seen (requestVideoFrameCallback also yields to rendering once per frame).
+    const mediaTime = await new Promise<number>((resolve) =>
+      v.requestVideoFrameCallback((_, m) => resolve(m.mediaTime)),
+    );
+    if (mediaTime === lastMediaTime) continue;
+    lastMediaTime = mediaTime;
+    const t0 = performance.now();
+    const hands = await landmarker.detectVideo(v, mediaTime * 1000);
+    const latency = performance.now() - t0;
+    run.frames++;
+    run.latencyMs.push(latency);
+    if (hands.length) run.withHands++;
+    if (landmarker instanceof WorkerLandmarker && landmarker.lastStats) {
+      run.busyMs.push(landmarker.lastStats.postMs);
+      run.workerMs.push(landmarker.lastStats.landmarkMs);
+    } else {
+      run.busyMs.push(latency);
+    }
+  }
+  run.wallMs = performance.now() - start;
+  watching = false;
+  return run;
+}
+
+/** Starts @mediapipe/hands in a classic worker and sends it one frame; says how far it got. */
+async function legacyInWorker(): Promise<string> {
+  const source = `
+    self.onmessage = async (e) => {
+      const step = (s) => self.postMessage({ step: s });
+      try {
+        importScripts(e.data.base + "hands.js");
+        step("hands.js loaded");
+        const hands = new self.Hands({ locateFile: (f) => e.data.base + f });
+        hands.setOptions({ maxNumHands: 2, modelComplexity: 1, useCpuInference: true });
+        let got = false;
+        hands.onResults(() => { got = true; });
+        await hands.initialize();
+        step("initialized");
+        await hands.send({ image: e.data.frame });
+        self.postMessage({ done: got ? "results received" : "send returned without results" });
+      } catch (err) {
+        self.postMessage({ done: "failed: " + (err && err.message ? err.message : String(err)) });
+      }
+    };`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url);
+  const frame = await createImageBitmap(new ImageData(64, 64));
+  const steps: string[] = [];
+  const outcome = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve("timed out after 30 s"), 30_000);
+    worker.onerror = (e) => {
+      clearTimeout(timer);
+      resolve(`failed: ${e.message}`);
+    };
+    worker.onmessage = (e) => {
+      if (e.data.step) steps.push(e.data.step);
+      if (e.data.done) {
+        clearTimeout(timer);
+        resolve(e.data.done);
+      }
+    };
+    worker.postMessage({ base: new URL("/mediapipe/hands/", location.href).href, frame }, [frame]);
+  });
+  worker.terminate();
+  URL.revokeObjectURL(url);
+  return [...steps, outcome].join("; ");
+}
+
+window.landmarkers = {
+  open,
+  detectImage,
+  runCamera,
+  legacyInWorker,
+  close: async () => {
+    await current?.close();
+    current = undefined;
+  },
+};
+log("ready");
