@@ -3,25 +3,24 @@
  * (HandLandmarker with the bundle `handgesture ui` builds from @mediapipe/hands' network files), on the page's
  * main thread and, for tasks-vision, in a Web Worker. `handgesture ui` as a child process serves the
  * landmarkers page (web/landmarkers.html); Debian's Chromium (headless, --disable-gpu, CPU inference) plays
- * ../shared/media/webcam-6-gestures.mjpeg as the camera. Per backend: the shared tiles searched as still images
- * (handedness and landmarks against what the legacy package returned, tiles/mediapipe-landmarks.json), then the
+ * ../shared/media/webcam-6-gestures.mjpeg as the camera. Per backend: the 14 shared photos searched as still images
+ * (handedness and landmarks against what the legacy package returned, each folder's mediapipe-landmarks.json), then the
  * camera for a fixed wall time after a warm-up: frames per second, per-frame landmark latency p50/p95 (frame
  * handed over → hands back), the main thread's own time per frame, the longest gap between animation frames
  * (how long the page froze), and whether legacy @mediapipe/hands starts in a worker at all.
  *
  *   npm run bench:landmarkers [-- --seconds 20 --warmup 3]
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
-import type { DetectedHand } from "../src/web/landmarkers/types.js";
 import { launchChromium } from "../test/browser.js";
 import { CLIP, percentile } from "../test/clip.js";
+import { comparePhotos, legacyPhotos } from "../test/landmark-photos.js";
 import { ROOT, startCli } from "../test/processes.js";
-import { sharedPath, TILES_JSON } from "../test/shared.js";
 import type { BackendName, CameraRun, ThreadName } from "../web/src/landmarkers-page.js";
 
 const { values } = parseArgs({
@@ -31,44 +30,24 @@ const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 if (!(seconds > 0) || !(warmup >= 0)) throw new Error("--seconds must be > 0 and --warmup >= 0");
 
-interface LegacyRecord {
-  img: string;
-  handedness: { label: string; score: number }[];
-  landmarks: [number, number, number][][];
-}
-const legacyJson = JSON.parse(readFileSync(TILES_JSON, "utf8")) as { results: LegacyRecord[] };
-/** The JSON holds the legacy package's raw labels, which name the hand as in a mirrored view. */
-const flip = (label: string) => (label === "Left" ? "Right" : label === "Right" ? "Left" : label);
-
-interface TileCheck {
+interface PhotoCheck {
   sameSide: number;
   found: number;
   meanDiff: number;
   maxDiff: number;
 }
 
-async function checkTiles(page: Page): Promise<TileCheck> {
-  let sameSide = 0;
-  let found = 0;
-  const diffs: number[] = [];
-  for (const rec of legacyJson.results) {
-    const url = `/shared/${rec.img}`;
-    const hands = (await page.evaluate((u) => window.landmarkers.detectImage(u), url)) as DetectedHand[];
-    const h = hands[0];
-    if (!h) continue;
-    found++;
-    if (h.handedness === flip(rec.handedness[0].label)) sameSide++;
-    for (const [i, [x, y]] of rec.landmarks[0].entries()) {
-      diffs.push(Math.hypot(h.landmarks[i].x - x, h.landmarks[i].y - y));
-    }
-  }
+/** The shared photos (tiles, open set, ok) as still images, against the legacy package's JSON. */
+async function checkPhotos(page: Page): Promise<PhotoCheck> {
+  const c = (await comparePhotos(page, photos)).filter((x) => x.found);
   return {
-    sameSide,
-    found,
-    meanDiff: diffs.reduce((a, b) => a + b, 0) / diffs.length,
-    maxDiff: Math.max(...diffs),
+    found: c.length,
+    sameSide: c.filter((x) => x.sameSide).length,
+    meanDiff: c.reduce((a, x) => a + x.meanDiff, 0) / c.length,
+    maxDiff: Math.max(...c.map((x) => x.maxDiff)),
   };
 }
+const photos = legacyPhotos();
 
 const fmt = (x: number, d = 1) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const p = (xs: number[], q: number) => fmt(percentile(xs, q));
@@ -94,14 +73,6 @@ try {
   const freshPage = async (): Promise<Page> => {
     const page = await (browser as BrowserContext).newPage();
     page.on("pageerror", (e) => errors.push(e.message));
-    // The tiles come from ../shared through the test's own route: they are test data, not the server's.
-    await page.route(`${url}/shared/**`, (route) =>
-      route.fulfill({
-        body: readFileSync(sharedPath("media", new URL(route.request().url()).pathname.replace(/^\/shared\//, ""))),
-        contentType: "image/jpeg",
-        headers: { "Cross-Origin-Resource-Policy": "same-origin" },
-      }),
-    );
     await page.goto(`${url}/landmarkers.html`);
     await page.waitForFunction(() => window.landmarkers !== undefined);
     return page;
@@ -113,14 +84,14 @@ try {
     const t0 = performance.now();
     const kind = await page.evaluate(([b, t]) => window.landmarkers.open(b, t), [backend, thread] as const);
     const openMs = performance.now() - t0;
-    const tiles = await checkTiles(page);
+    const tiles = await checkPhotos(page);
     if (warmup > 0) await page.evaluate((s) => window.landmarkers.runCamera(s), warmup);
     const run = (await page.evaluate((s) => window.landmarkers.runCamera(s), seconds)) as CameraRun;
     const rows: Record<string, string> = {
       "start (load + first graph), ms": fmt(openMs, 0),
-      "tiles: hand found": `${tiles.found}/${legacyJson.results.length}`,
-      "tiles: same side as legacy JSON": `${tiles.sameSide}/${tiles.found}`,
-      "tiles: landmark diff mean / max": `${fmt(tiles.meanDiff, 4)} / ${fmt(tiles.maxDiff, 4)}`,
+      "photos: hand found": `${tiles.found}/${photos.length}`,
+      "photos: same side as legacy JSON": `${tiles.sameSide}/${tiles.found}`,
+      "photos: landmark diff mean / max": `${fmt(tiles.meanDiff, 4)} / ${fmt(tiles.maxDiff, 4)}`,
       "camera: frames in wall s": `${run.frames} in ${fmt(run.wallMs / 1000)}`,
       "camera: frames/s": fmt((1000 * run.frames) / run.wallMs, 2),
       "camera: frames with a hand": `${run.withHands}/${run.frames}`,

@@ -146,6 +146,9 @@ async function legacyInWorker(): Promise<string> {
     self.onmessage = async (e) => {
       const step = (s) => self.postMessage({ step: s });
       try {
+        // The packed-assets loader resolves its .data file against the worker's own URL (a blob: here) unless
+        // its Module says where: point it at the package's folder, as locateFile does for the rest.
+        self.createMediapipeSolutionsPackedAssets = { locateFile: (f) => e.data.base + f };
         importScripts(e.data.base + "hands.js");
         step("hands.js loaded");
         const hands = new self.Hands({ locateFile: (f) => e.data.base + f });

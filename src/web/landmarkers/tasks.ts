@@ -10,6 +10,25 @@ import type { DetectedHand, FrameSource, HandLandmarkerBackend, LandmarkerOption
 
 export const TASKS_BASE = "/mediapipe/tasks/";
 
+/**
+ * tasks-vision 1.1.0 reports usage to Google (a POST to this host every minute and when a task closes, with no
+ * option to turn it off). Nothing of a handgesture page may leave the machine: where tasks-vision runs, fetch
+ * refuses that host, and tasks-vision stops logging after its first failed send.
+ */
+const TELEMETRY = "https://odml.pa.googleapis.com/";
+let telemetryRefused = false;
+
+function refuseTelemetry(): void {
+  if (telemetryRefused) return;
+  telemetryRefused = true;
+  const original = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(TELEMETRY)) return Promise.reject(new TypeError(`handgesture sends nothing to ${TELEMETRY}`));
+    return original(input, init);
+  };
+}
+
 export interface TasksVisionLocation {
   /** Where wasm/ and hand_landmarker.task are served (default /mediapipe/tasks/). */
   base?: string;
@@ -76,6 +95,7 @@ export class TasksVisionLandmarker implements HandLandmarkerBackend {
   ) {}
 
   static async create(options: LandmarkerOptions, where: TasksVisionLocation = {}): Promise<TasksVisionLandmarker> {
+    refuseTelemetry();
     const base = absolute(where.base ?? TASKS_BASE);
     const moduleLoader = where.moduleLoader ?? typeof document === "undefined";
     const [fileset, bundle] = await Promise.all([

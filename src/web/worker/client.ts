@@ -44,6 +44,8 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
   /** Timings of the last detection that finished. */
   lastStats: WorkerFrameStats | undefined;
   private nextId = 1;
+  /** A failed configure or reset (sent without waiting): thrown by the next detection. */
+  private deferredError: Error | undefined;
   private readonly pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void }>();
 
   private constructor(
@@ -109,6 +111,11 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
     timestampMs: number,
     classify: boolean,
   ): Promise<WorkerDetection> {
+    if (this.deferredError) {
+      const e = this.deferredError;
+      this.deferredError = undefined;
+      throw e;
+    }
     const t0 = performance.now();
     const owned = await WorkerLandmarker.transferable(frame, timestampMs);
     const sent = this.request({ type: "detect", mode, frame: owned, timestampMs, classify }, [owned]);
@@ -140,13 +147,19 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
     return r.classes;
   }
 
+  private defer(m: WithoutId<WorkerRequest>): void {
+    this.request(m).catch((e: Error) => {
+      this.deferredError ??= e;
+    });
+  }
+
   configure(options: LandmarkerOptions): void {
-    void this.request({ type: "configure", options });
+    this.defer({ type: "configure", options });
   }
 
   /** Ordered with the frames: the next detectVideo posted after this searches afresh. */
   reset(): void {
-    void this.request({ type: "reset" });
+    this.defer({ type: "reset" });
   }
 
   async close(): Promise<void> {
