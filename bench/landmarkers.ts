@@ -5,14 +5,14 @@
  * landmarkers page (web/landmarkers.html); Debian's Chromium (headless, --disable-gpu, CPU inference) plays
  * ../shared/media/webcam-6-gestures.mjpeg as the camera. Per backend: the 14 shared photos searched as still images
  * (handedness and landmarks against what the legacy package returned, each folder's mediapipe-landmarks.json), then the
- * camera for a fixed wall time after a warm-up: frames per second, per-frame landmark latency p50/p95 (frame
- * handed over → hands back), the main thread's own time per frame, the longest gap between animation frames
- * (how long the page froze), and whether legacy @mediapipe/hands starts in a worker at all.
+ * camera in rounds of a fixed wall time, the backends taking turns, after a warm-up: frames per second, per-frame
+ * landmark latency p50/p95 (frame handed over → hands back), the main thread's own time per frame, the gaps between
+ * animation frames (how long the page froze), and whether legacy @mediapipe/hands starts in a worker at all.
  *
- *   npm run bench:landmarkers [-- --seconds 20 --warmup 3]
+ *   npm run bench:landmarkers [-- --seconds 10 --rounds 3 --warmup 3]
  */
 import { mkdtempSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { BrowserContext, Page } from "playwright-core";
@@ -24,11 +24,18 @@ import { ROOT, startCli } from "../test/processes.js";
 import type { BackendName, CameraRun, ThreadName } from "../web/src/landmarkers-page.js";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "20" }, warmup: { type: "string", default: "3" } },
+  options: {
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "3" },
+  },
 });
+const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
-if (!(seconds > 0) || !(warmup >= 0)) throw new Error("--seconds must be > 0 and --warmup >= 0");
+if (!(seconds > 0) || !(rounds >= 1) || !(warmup >= 0)) {
+  throw new Error("--seconds must be > 0, --rounds >= 1 and --warmup >= 0");
+}
 
 interface PhotoCheck {
   sameSide: number;
@@ -78,32 +85,71 @@ try {
     return page;
   };
 
-  const columns: { name: string; rows: Record<string, string> }[] = [];
+  // Each backend in its own page, opened once; then rounds that take turns, so a neighbour's load on this shared
+  // machine falls on all of them alike.
+  const opened: { page: Page; kind: string; openMs: number; photos: PhotoCheck; runs: CameraRun[] }[] = [];
   for (const [backend, thread] of configs) {
     const page = await freshPage();
     const t0 = performance.now();
     const kind = await page.evaluate(([b, t]) => window.landmarkers.open(b, t), [backend, thread] as const);
     const openMs = performance.now() - t0;
-    const tiles = await checkPhotos(page);
+    const checked = await checkPhotos(page);
     if (warmup > 0) await page.evaluate((s) => window.landmarkers.runCamera(s), warmup);
-    const run = (await page.evaluate((s) => window.landmarkers.runCamera(s), seconds)) as CameraRun;
+    opened.push({ page, kind, openMs, photos: checked, runs: [] });
+  }
+  const load = [loadavg()[0]];
+  for (let round = 0; round < rounds; round++) {
+    for (const o of opened)
+      o.runs.push((await o.page.evaluate((s) => window.landmarkers.runCamera(s), seconds)) as CameraRun);
+    load.push(loadavg()[0]);
+    console.error(`round ${round + 1}/${rounds} done`);
+  }
+  const columns = opened.map((o) => {
+    const all = (f: (r: CameraRun) => number[]) => o.runs.flatMap(f);
+    const frames = o.runs.reduce((a, r) => a + r.frames, 0);
+    const wall = o.runs.reduce((a, r) => a + r.wallMs, 0);
     const rows: Record<string, string> = {
-      "start (load + first graph), ms": fmt(openMs, 0),
-      "photos: hand found": `${tiles.found}/${photos.length}`,
-      "photos: same side as legacy JSON": `${tiles.sameSide}/${tiles.found}`,
-      "photos: landmark diff mean / max": `${fmt(tiles.meanDiff, 4)} / ${fmt(tiles.maxDiff, 4)}`,
-      "camera: frames in wall s": `${run.frames} in ${fmt(run.wallMs / 1000)}`,
-      "camera: frames/s": fmt((1000 * run.frames) / run.wallMs, 2),
-      "camera: frames with a hand": `${run.withHands}/${run.frames}`,
-      "latency p50 / p95, ms": `${p(run.latencyMs, 50)} / ${p(run.latencyMs, 95)}`,
-      "main thread per frame p50 / p95, ms": `${p(run.busyMs, 50)} / ${p(run.busyMs, 95)}`,
-      "in the worker p50 / p95, ms": run.workerMs.length ? `${p(run.workerMs, 50)} / ${p(run.workerMs, 95)}` : "–",
-      "longest page freeze, ms": fmt(run.longestFrameGapMs, 0),
+      "start (load + first graph), ms": fmt(o.openMs, 0),
+      "photos: hand found": `${o.photos.found}/${photos.length}`,
+      "photos: same side as legacy JSON": `${o.photos.sameSide}/${o.photos.found}`,
+      "photos: landmark diff mean / max": `${fmt(o.photos.meanDiff, 4)} / ${fmt(o.photos.maxDiff, 4)}`,
+      "camera: frames in wall s": `${frames} in ${fmt(wall / 1000)}`,
+      "camera: frames/s": fmt((1000 * frames) / wall, 2),
+      "  per round": o.runs.map((r) => fmt((1000 * r.frames) / r.wallMs, 1)).join(" "),
+      "camera: frames with a hand": `${o.runs.reduce((a, r) => a + r.withHands, 0)}/${frames}`,
+      "latency p50 / p95, ms": `${p(
+        all((r) => r.latencyMs),
+        50,
+      )} / ${p(
+        all((r) => r.latencyMs),
+        95,
+      )}`,
+      "main thread per frame p50 / p95, ms": `${p(
+        all((r) => r.busyMs),
+        50,
+      )} / ${p(
+        all((r) => r.busyMs),
+        95,
+      )}`,
+      "in the worker p50 / p95, ms": o.runs[0].workerMs.length
+        ? `${p(
+            all((r) => r.workerMs),
+            50,
+          )} / ${p(
+            all((r) => r.workerMs),
+            95,
+          )}`
+        : "–",
+      "animation frame gap p95 / max, ms": `${p(
+        all((r) => r.frameGapsMs),
+        95,
+      )} / ${fmt(Math.max(...all((r) => r.frameGapsMs)), 0)}`,
     };
-    columns.push({ name: kind, rows });
-    await page.evaluate(() => window.landmarkers.close());
-    await page.close();
-    console.error(`${kind}: done`);
+    return { name: o.kind, rows };
+  });
+  for (const o of opened) {
+    await o.page.evaluate(() => window.landmarkers.close());
+    await o.page.close();
   }
   const page = await freshPage();
   const legacyWorker = await page.evaluate(() => window.landmarkers.legacyInWorker());
@@ -113,7 +159,8 @@ try {
     `machine: ${cpu.length} CPUs, ${cpu[0]?.model.trim() ?? "?"}; headless Chromium --disable-gpu, CPU inference`,
   );
   console.log(
-    `camera: ${CLIP} (640x480, 30 frames/s as Chromium plays it); ${seconds} s per backend after ${warmup} s`,
+    `camera: ${CLIP} (640x480, 30 frames/s as Chromium plays it); ${rounds} rounds of ${seconds} s per backend, ` +
+      `taking turns, after ${warmup} s; load average ${load.map((l) => fmt(l, 1)).join(" → ")}`,
   );
   const names = Object.keys(columns[0].rows);
   const table = [["", ...columns.map((c) => c.name)], ...names.map((n) => [n, ...columns.map((c) => c.rows[n])])];

@@ -99,7 +99,7 @@ describe.skipIf(!ready)("tasks-vision, offline from handgesture ui, on the page'
     console.log(
       `worker on the clip: ${run.frames} frames in ${(run.wallMs / 1000).toFixed(1)} s, ${run.withHands} with a ` +
         `hand; latency p50 ${p50(run.latencyMs).toFixed(1)} ms, in the worker ${p50(run.workerMs).toFixed(1)} ms, ` +
-        `this thread ${p50(run.busyMs).toFixed(2)} ms; longest page freeze ${run.longestFrameGapMs.toFixed(0)} ms`,
+        `this thread ${p50(run.busyMs).toFixed(2)} ms; longest page freeze ${Math.max(...run.frameGapsMs).toFixed(0)} ms`,
     );
     // Every gesture of the clip shows one hand on a plain wall: found in (nearly) every frame.
     expect(run.frames).toBeGreaterThanOrEqual(8);
