@@ -63,6 +63,7 @@ const configs: [BackendName, ThreadName][] = [
   ["legacy", "main"],
   ["tasks", "main"],
   ["tasks", "worker"],
+  ["tasks", "worker-bitmap"],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), "handgesture-bench-landmarkers-"));
@@ -87,7 +88,14 @@ try {
 
   // Each backend in its own page, opened once; then rounds that take turns, so a neighbour's load on this shared
   // machine falls on all of them alike.
-  const opened: { page: Page; kind: string; openMs: number; photos: PhotoCheck; runs: CameraRun[] }[] = [];
+  const opened: {
+    page: Page;
+    kind: string;
+    thread: ThreadName;
+    openMs: number;
+    photos: PhotoCheck;
+    runs: CameraRun[];
+  }[] = [];
   for (const [backend, thread] of configs) {
     const page = await freshPage();
     const t0 = performance.now();
@@ -96,7 +104,7 @@ try {
     await page.bringToFront();
     const checked = await checkPhotos(page);
     if (warmup > 0) await page.evaluate((s) => window.landmarkers.runCamera(s), warmup);
-    opened.push({ page, kind, openMs, photos: checked, runs: [] });
+    opened.push({ page, kind, thread, openMs, photos: checked, runs: [] });
   }
   const load = [loadavg()[0]];
   for (let round = 0; round < rounds; round++) {
@@ -148,7 +156,7 @@ try {
         95,
       )} / ${fmt(Math.max(...all((r) => r.frameGapsMs)), 0)}`,
     };
-    return { name: o.kind, rows };
+    return { name: o.kind + (o.thread === "worker-bitmap" ? " bitmaps" : ""), rows };
   });
   for (const o of opened) {
     await o.page.evaluate(() => window.landmarkers.close());

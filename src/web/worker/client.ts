@@ -20,6 +20,11 @@ export interface WorkerLandmarkerOptions {
   base?: string;
   /** A worker already started on landmarker-worker.js (a bundler may want to start it itself). */
   worker?: Worker;
+  /**
+   * How a video element's frame crosses: a VideoFrame (default: taken synchronously, no copy on this thread) or an
+   * ImageBitmap (an RGBA copy made off this thread, which the worker uploads without conversion).
+   */
+  frames?: "video-frame" | "image-bitmap";
 }
 
 export interface WorkerDetection {
@@ -51,6 +56,7 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
   private constructor(
     private readonly worker: Worker,
     kind: string,
+    private readonly frames: "video-frame" | "image-bitmap",
   ) {
     this.kind = `${kind} (worker)`;
   }
@@ -58,7 +64,7 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
   static async create(options: LandmarkerOptions, where: WorkerLandmarkerOptions = {}): Promise<WorkerLandmarker> {
     const worker =
       where.worker ?? new Worker(new URL("./landmarker-worker.js", import.meta.url), { type: "module", name: "hands" });
-    const client = new WorkerLandmarker(worker, "?");
+    const client = new WorkerLandmarker(worker, "?", where.frames ?? "video-frame");
     worker.onmessage = (e: MessageEvent<WorkerResponse>) => client.settle(e.data);
     worker.onerror = (e) => client.failAll(new Error(`landmarker worker: ${e.message || "failed to start"}`));
     const ready = await client.request({
@@ -94,8 +100,8 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
   }
 
   /** A frame the worker may own: a new VideoFrame or ImageBitmap (the caller's own stays theirs). */
-  private static async transferable(frame: FrameSource, timestampMs: number): Promise<VideoFrame | ImageBitmap> {
-    if (typeof VideoFrame !== "undefined") {
+  private async transferable(frame: FrameSource, timestampMs: number): Promise<VideoFrame | ImageBitmap> {
+    if (typeof VideoFrame !== "undefined" && this.frames === "video-frame") {
       if (frame instanceof VideoFrame) return frame.clone();
       // A VideoFrame of a video element is taken synchronously and shares its buffer: no pixel copy here.
       if (typeof HTMLVideoElement !== "undefined" && frame instanceof HTMLVideoElement) {
@@ -117,7 +123,7 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
       throw e;
     }
     const t0 = performance.now();
-    const owned = await WorkerLandmarker.transferable(frame, timestampMs);
+    const owned = await this.transferable(frame, timestampMs);
     const sent = this.request({ type: "detect", mode, frame: owned, timestampMs, classify }, [owned]);
     const postMs = performance.now() - t0;
     const r = await sent;
