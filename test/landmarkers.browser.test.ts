@@ -11,10 +11,11 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromModelFile, liveHandToDataset } from "../src/core/index.js";
 import type { CameraRun } from "../web/src/landmarkers-page.js";
 import { hasChromium, launchChromium } from "./browser.js";
 import { CLIP, percentile } from "./clip.js";
-import { comparePhotos, legacyPhotos, type PhotoComparison } from "./landmark-photos.js";
+import { comparePhotos, legacyPhotos, type PhotoComparison, photoDataUrl } from "./landmark-photos.js";
 import { type CliServer, ROOT, startCli } from "./processes.js";
 import { hasShared } from "./shared.js";
 
@@ -90,10 +91,25 @@ describe.skipIf(!ready)("tasks-vision, offline from handgesture ui, on the page'
     expect(errors).toEqual([]);
   });
 
-  it("runs in the worker: the same hands, and the clip tracked while this thread only posts frames", async () => {
+  it("runs in the worker: the same hands, the model's probabilities, the clip tracked while this thread idles", async () => {
     const page = await openPage();
     expect(await page.evaluate(() => window.landmarkers.open("tasks", "worker"))).toBe("tasks-vision (worker)");
     expectLikeLegacy(await comparePhotos(page, photos.slice(0, 6)), "tasks-vision in the worker");
+    // The classify step: the server's model in the worker gives the probabilities the core gives in Node for the
+    // same landmarks, and names the gesture.
+    const { model } = fromModelFile(await (await fetch(`${url}/api/ui/model`)).json());
+    for (const gesture of ["palm", "fist", "like"]) {
+      const r = await page.evaluate(
+        (u) => window.landmarkers.classifyInWorker(u),
+        photoDataUrl(`tiles/${gesture}.jpg`),
+      );
+      expect(r.hands.length).toBe(1);
+      expect(r.classes).toEqual([...model.classes]);
+      const expected = new Float64Array(model.classes.length);
+      model.predictProbaRow(liveHandToDataset({ ...r.hands[0], width: r.width, height: r.height }), expected);
+      expect(r.probabilities[0]).toEqual(Array.from(expected));
+      expect(model.classes[expected.indexOf(Math.max(...expected))]).toBe(gesture);
+    }
     const run = (await page.evaluate(() => window.landmarkers.runCamera(4))) as CameraRun;
     const p50 = (xs: number[]) => percentile(xs, 50);
     console.log(

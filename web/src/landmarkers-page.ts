@@ -31,6 +31,13 @@ export interface LandmarkersPage {
   detectImage(url: string): Promise<DetectedHand[]>;
   runCamera(seconds: number): Promise<CameraRun>;
   close(): Promise<void>;
+  /**
+   * Worker only: the server's model set in the worker, then the photo's hands and their probabilities computed
+   * there (landmarks and model in one round trip).
+   */
+  classifyInWorker(
+    url: string,
+  ): Promise<{ hands: DetectedHand[]; width: number; height: number; probabilities: number[][]; classes: string[] }>;
   /** Whether the legacy package can start in a worker (it cannot be the worker backend otherwise). */
   legacyInWorker(): Promise<string>;
 }
@@ -162,6 +169,30 @@ async function runCamera(seconds: number): Promise<CameraRun> {
   return run;
 }
 
+async function classifyInWorker(url: string) {
+  const landmarker = need();
+  if (!(landmarker instanceof WorkerLandmarker)) throw new Error("open a worker landmarker first");
+  const res = await fetch("/api/ui/model");
+  if (!res.ok) throw new Error(`/api/ui/model: ${res.status}`);
+  const classes = await landmarker.setModel(await res.json());
+  const img = new Image();
+  img.src = url;
+  await img.decode();
+  landmarker.reset();
+  const r = await landmarker.detectAndClassify(img, performance.now());
+  return {
+    hands: r.hands.map((h) => ({
+      handedness: h.handedness,
+      score: h.score,
+      landmarks: h.landmarks.map((p) => ({ x: p.x, y: p.y, z: p.z })),
+    })),
+    width: r.width,
+    height: r.height,
+    probabilities: (r.probabilities ?? []).map((p) => Array.from(p)),
+    classes: [...classes],
+  };
+}
+
 /** Starts @mediapipe/hands in a classic worker and sends it one frame; says how far it got. */
 async function legacyInWorker(): Promise<string> {
   const source = `
@@ -213,6 +244,7 @@ window.landmarkers = {
   open,
   detectImage,
   runCamera,
+  classifyInWorker,
   legacyInWorker,
   close: async () => {
     await current?.close();
