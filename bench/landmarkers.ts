@@ -74,10 +74,7 @@ try {
   const url = await ui.url;
   browser = await launchChromium({ fakeCamera: CLIP });
   const errors: string[] = [];
-  /**
-   * A fresh page per backend: the legacy package and tasks-vision are both Emscripten builds that share the
-   * page's global Module, and tasks-vision aborts once the legacy one has set it.
-   */
+  /** A page per backend, so each keeps its own camera, workers and WebAssembly between its turns. */
   const freshPage = async (): Promise<Page> => {
     const page = await (browser as BrowserContext).newPage();
     page.on("pageerror", (e) => errors.push(e.message));

@@ -80,6 +80,12 @@ describe.skipIf(!ready)("tasks-vision, offline from handgesture ui, on the page'
 
   it("finds the hands of the shared photos where the legacy package did, from our server alone", async () => {
     const page = await openPage();
+    // The legacy backend first, in the same page: it reproduces its JSON, and tasks-vision can follow it there
+    // (both are Emscripten builds that reach for the page's global Module).
+    expect(await page.evaluate(() => window.landmarkers.open("legacy", "main"))).toBe("legacy-hands");
+    const [legacy] = await comparePhotos(page, photos.slice(0, 1));
+    expect(legacy.sameSide).toBe(true);
+    expect(legacy.maxDiff).toBeLessThan(1e-4);
     expect(await page.evaluate(() => window.landmarkers.open("tasks", "main"))).toBe("tasks-vision");
     expect(photos.length).toBe(14);
     expectLikeLegacy(await comparePhotos(page, photos), "tasks-vision");

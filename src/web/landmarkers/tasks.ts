@@ -68,6 +68,22 @@ function taskOptions(options: LandmarkerOptions) {
   };
 }
 
+/**
+ * tasks-vision hands the page's global `Module`, if any, to its WebAssembly factory, then clears it. The legacy
+ * package leaves its own there (an Emscripten build too, which aborts when another uses it): hidden while
+ * tasks-vision loads and put back after, both run in one page.
+ */
+async function withoutGlobalModule<T>(load: () => Promise<T>): Promise<T> {
+  const g = globalThis as { Module?: unknown };
+  const saved = g.Module;
+  g.Module = undefined;
+  try {
+    return await load();
+  } finally {
+    g.Module = saved;
+  }
+}
+
 /** A 16x16 black frame: detecting on it loses every track, the only reset tasks-vision's API offers. */
 function blankFrame(): OffscreenCanvas | HTMLCanvasElement {
   const canvas =
@@ -110,13 +126,15 @@ export class TasksVisionLandmarker implements HandLandmarkerBackend {
     // then clears: a module worker's import() runs a URL once, so the second loader URL differs by its query.
     let loads = 0;
     const create = (mode: "VIDEO" | "IMAGE", o: LandmarkerOptions) =>
-      HandLandmarker.createFromOptions(
-        loads++ ? { ...fileset, wasmLoaderPath: `${fileset.wasmLoaderPath}?${mode}` } : fileset,
-        {
-          baseOptions: { modelAssetBuffer: bundle.slice(), delegate: o.cpuInference ? "CPU" : "GPU" },
-          runningMode: mode,
-          ...taskOptions(o),
-        },
+      withoutGlobalModule(() =>
+        HandLandmarker.createFromOptions(
+          loads++ ? { ...fileset, wasmLoaderPath: `${fileset.wasmLoaderPath}?${mode}` } : fileset,
+          {
+            baseOptions: { modelAssetBuffer: bundle.slice(), delegate: o.cpuInference ? "CPU" : "GPU" },
+            runningMode: mode,
+            ...taskOptions(o),
+          },
+        ),
       );
     return new TasksVisionLandmarker(await create("VIDEO", options), options, create);
   }
