@@ -63,7 +63,7 @@ const configs: [BackendName, ThreadName][] = [
   ["legacy", "main"],
   ["tasks", "main"],
   ["tasks", "worker"],
-  ["tasks", "worker-bitmap"],
+  ["tasks", "worker-videoframe"],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), "handgesture-bench-landmarkers-"));
@@ -132,7 +132,7 @@ try {
         all((r) => r.latencyMs),
         95,
       )}`,
-      "main thread per frame p50 / p95, ms": `${p(
+      "main thread per frame (worker: copy+post) p50 / p95, ms": `${p(
         all((r) => r.busyMs),
         50,
       )} / ${p(
@@ -153,7 +153,7 @@ try {
         95,
       )} / ${fmt(Math.max(...all((r) => r.frameGapsMs)), 0)}`,
     };
-    return { name: o.kind + (o.thread === "worker-bitmap" ? " bitmaps" : ""), rows };
+    return { name: o.kind + (o.thread === "worker-videoframe" ? " VideoFrames" : ""), rows };
   });
   for (const o of opened) {
     await o.page.evaluate(() => window.landmarkers.close());

@@ -127,9 +127,9 @@ describe.skipIf(!ready)("tasks-vision, offline from handgesture ui, on the page'
     expect(run.frames).toBeGreaterThanOrEqual(8);
     expect(run.withHands / run.frames).toBeGreaterThan(0.9);
     expect(run.workerMs.length).toBe(run.frames);
-    // The landmarks cost the worker tens of milliseconds; this thread only copies and posts the frame.
-    expect(p50(run.busyMs)).toBeLessThan(5);
-    expect(p50(run.workerMs)).toBeGreaterThan(5 * p50(run.busyMs));
+    // The landmarks cost the worker tens of milliseconds; this thread only has the frame copied and posts it.
+    expect(p50(run.busyMs)).toBeLessThan(10);
+    expect(p50(run.workerMs)).toBeGreaterThan(4 * p50(run.busyMs));
     await page.evaluate(() => window.landmarkers.close());
     await page.close();
     // The worker loads the ES-module build of the WebAssembly loader, from our server too.

@@ -8,8 +8,8 @@ import type { DetectedHand, HandLandmarkerBackend } from "../../src/web/landmark
 import { WorkerLandmarker } from "../../src/web/worker/client.js";
 
 export type BackendName = "legacy" | "tasks";
-/** "worker" sends VideoFrames, "worker-bitmap" ImageBitmaps. */
-export type ThreadName = "main" | "worker" | "worker-bitmap";
+/** "worker" sends ImageBitmaps (WorkerLandmarker's default), "worker-videoframe" VideoFrames. */
+export type ThreadName = "main" | "worker" | "worker-videoframe";
 
 export interface CameraRun {
   frames: number;
@@ -62,7 +62,7 @@ async function open(backend: BackendName, thread: ThreadName, maxHands = 2): Pro
   if (thread !== "main") {
     if (backend !== "tasks") throw new Error("only tasks-vision runs in the worker (see legacyInWorker)");
     current = await WorkerLandmarker.create(options, {
-      frames: thread === "worker-bitmap" ? "image-bitmap" : "video-frame",
+      frames: thread === "worker-videoframe" ? "video-frame" : "image-bitmap",
     });
   } else {
     current =
