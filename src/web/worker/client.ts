@@ -23,7 +23,8 @@ export interface WorkerLandmarkerOptions {
   /**
    * How a video element's frame crosses: an ImageBitmap (default: an RGBA copy, awaited here some 3 ms, which the
    * worker uploads as is) or a VideoFrame (taken synchronously, 0.1 ms here, but converted from YUV in the
-   * worker). bench:landmarkers, 5 rounds on 2 cores: 16.2 frames/s with bitmaps, 14.7 with VideoFrames.
+   * worker). bench:landmarkers, 5 rounds on 2 loaded cores: bitmaps 16.2 and 15.3 frames/s, VideoFrames 14.7
+   * and 15.0 (two runs).
    */
   frames?: "video-frame" | "image-bitmap";
 }
