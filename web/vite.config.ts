@@ -17,13 +17,14 @@ export default defineConfig({
     outDir: fileURLToPath(new URL("../dist/page", import.meta.url)),
     emptyOutDir: true,
     target: "es2022",
-    rollupOptions: {
-      input: {
-        main: fileURLToPath(new URL("index.html", import.meta.url)),
-        example: fileURLToPath(new URL("example.html", import.meta.url)),
-      },
+    // The live page, the README's example, and a page that runs each hand landmarker on its own (tests and
+    // bench:landmarkers).
+    rolldownOptions: {
+      input: { main: `${root}index.html`, example: `${root}example.html`, landmarkers: `${root}landmarkers.html` },
     },
   },
+  // The landmarker worker is a module worker: tasks-vision loads its WebAssembly there with import().
+  worker: { format: "es" },
   server: {
     proxy: { "/api": server, "/invocations": server, "/mediapipe": server, "/output_videos": server },
   },

@@ -12,7 +12,10 @@ import { ServedModel } from "../scoring/served-model.js";
 import type { SecurityOptions } from "../security.js";
 import { createUiApp } from "./app.js";
 import { DEFAULT_MODEL_FILE } from "./default-model.js";
-import { mediapipeRoot } from "./serve.js";
+import { mediapipeRoot, tasksVisionWasmRoot } from "./serve.js";
+
+/** Any bytes do for the route; the bundle itself is checked in hand-landmarker-bundle.test.ts. */
+const TASK = new Uint8Array([0x50, 0x4b, 0x05, 0x06, 1, 2, 3]);
 
 /** The UI server's own routes through its fetch, with a real store, the shipped model and real files. */
 async function setUp(options: { maxRecordingBytes?: number; security?: SecurityOptions } = {}) {
@@ -27,6 +30,8 @@ async function setUp(options: { maxRecordingBytes?: number; security?: SecurityO
     model: { current: served },
     webRoot: web,
     mediapipeRoot: mediapipeRoot(),
+    tasksVisionWasmRoot: tasksVisionWasmRoot(),
+    handLandmarkerTask: TASK,
     recordingsDir: join(dir, "output_videos"),
     samplesFile: join(dir, "samples.csv"),
     maxRecordingBytes: options.maxRecordingBytes,
@@ -64,6 +69,22 @@ describe("handgesture ui routes", () => {
     for (const path of ["/mediapipe/hands/../../../package.json", "/mediapipe/hands/%2e%2e/%2e%2e/package.json"]) {
       const res = await call(path);
       expect(await res.text()).not.toContain('"name"');
+    }
+  });
+
+  it("serves tasks-vision's WebAssembly and the hand landmarker bundle built from @mediapipe/hands", async () => {
+    const { call } = await setUp();
+    const loader = await call("/mediapipe/tasks/wasm/vision_wasm_internal.js");
+    expect(loader.status).toBe(200);
+    expect(await loader.text()).toContain("ModuleFactory");
+    const wasm = await call("/mediapipe/tasks/wasm/vision_wasm_module_internal.wasm");
+    expect(wasm.headers.get("content-type")).toBe("application/wasm");
+    expect(wasm.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
+    const task = await call("/mediapipe/tasks/hand_landmarker.task");
+    expect(task.status).toBe(200);
+    expect(Buffer.from(await task.arrayBuffer()).equals(Buffer.from(TASK))).toBe(true);
+    for (const path of ["/mediapipe/tasks/wasm/../../vision.d.ts", "/mediapipe/tasks/wasm/%2e%2e/package.json"]) {
+      expect(await (await call(path)).text()).not.toContain("tasks-vision");
     }
   });
 

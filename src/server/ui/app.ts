@@ -2,6 +2,8 @@
  * `handgesture ui`: one server on one port, as `mlflow ui` is.
  *   /                       the live page (dist/page, built by Vite from web/)
  *   /mediapipe/hands/*      the files of the npm package @mediapipe/hands, so the page needs no CDN
+ *   /mediapipe/tasks/*      @mediapipe/tasks-vision's WebAssembly (wasm/) and hand_landmarker.task, the model
+ *                           bundle built from @mediapipe/hands' network files (src/node/hand-landmarker-bundle.ts)
  *   /api/ui/*               the page's own calls: the model to run in the page, recordings, collected samples
  *   /invocations, /predict/hands, /ping   the scoring protocol, answered by the registry's Production model
  *   /api/2.0/..., /health, /version       the tracking server (MLflow's REST API) over the same store
@@ -36,6 +38,10 @@ export interface UiAppOptions {
   webRoot: string;
   /** The files of @mediapipe/hands. */
   mediapipeRoot: string;
+  /** The wasm folder of @mediapipe/tasks-vision. */
+  tasksVisionWasmRoot?: string;
+  /** hand_landmarker.task for tasks-vision's HandLandmarker (buildHandLandmarkerBundle). */
+  handLandmarkerTask?: Uint8Array;
   /** Where recordings go (default ./output_videos). */
   recordingsDir?: string;
   /** Collect mode's CSV (default ./collected_samples.csv). */
@@ -77,6 +83,24 @@ export function createUiApp(options: UiAppOptions): UiApp {
     "/mediapipe/hands/*",
     serveStatic({ root: options.mediapipeRoot, rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/hands/, "") }),
   );
+  if (options.tasksVisionWasmRoot) {
+    page.get(
+      "/mediapipe/tasks/wasm/*",
+      serveStatic({
+        root: options.tasksVisionWasmRoot,
+        rewriteRequestPath: (p) => p.replace(/^\/mediapipe\/tasks\/wasm/, ""),
+      }),
+    );
+  }
+  const task = options.handLandmarkerTask;
+  if (task) {
+    page.get("/mediapipe/tasks/hand_landmarker.task", (c) =>
+      c.body(new Uint8Array(task), 200, {
+        "Content-Type": "application/octet-stream",
+        "Cache-Control": "public, max-age=3600",
+      }),
+    );
+  }
   page.get("/*", serveStatic({ root: options.webRoot }));
   secure(page, { ...security, maxBodyBytes: Math.max(maxRecording, security.maxBodyBytes ?? 0) });
 

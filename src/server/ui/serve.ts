@@ -5,6 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { buildHandLandmarkerBundle } from "../../node/hand-landmarker-bundle.js";
 import { PACKAGE_ROOT } from "../../node/package-root.js";
 import { TrackingClient } from "../../tracking/client.js";
 import { openStore, trackingUri } from "../../tracking/open-store.js";
@@ -52,6 +53,11 @@ export function mediapipeRoot(): string {
   return dirname(createRequire(import.meta.url).resolve("@mediapipe/hands/package.json"));
 }
 
+/** The wasm folder of the installed @mediapipe/tasks-vision package (its exports hide package.json). */
+export function tasksVisionWasmRoot(): string {
+  return dirname(createRequire(import.meta.url).resolve("@mediapipe/tasks-vision/vision_wasm_internal.wasm"));
+}
+
 export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> {
   const log = options.log ?? ((m: string) => console.error(m));
   const storeUri = trackingUri(options.trackingUri);
@@ -69,11 +75,15 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
     modelUri = `models:/${name}/Production`;
   }
   const model = await openLiveModel(modelUri, { store, pollSeconds: options.pollSeconds, log });
+  // Built from @mediapipe/hands at each start (some 50 ms): always the installed package's models, nothing to ship.
+  const handLandmarkerTask = await buildHandLandmarkerBundle(mediapipeRoot());
   const app = createUiApp({
     store,
     model,
     webRoot: WEB_ROOT,
     mediapipeRoot: mediapipeRoot(),
+    tasksVisionWasmRoot: tasksVisionWasmRoot(),
+    handLandmarkerTask,
     recordingsDir: options.recordingsDir,
     samplesFile: options.samplesFile,
     security,
