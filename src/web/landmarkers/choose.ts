@@ -10,7 +10,10 @@ export type LandmarkerKind = "legacy" | "tasks";
 export interface LandmarkerChoice {
   /** The MediaPipe package, or a backend of the caller's own (then `worker` and `recovery` do not apply). */
   landmarker?: LandmarkerKind | HandLandmarkerBackend;
-  /** MediaPipe in a Web Worker, the main thread only sending frames and drawing. */
+  /**
+   * MediaPipe (tasks-vision) and, for a model run in the page, the model too in a Web Worker: the main thread only
+   * sends frames and draws.
+   */
   worker?: boolean;
   /** Tracking recovery: implausible, jumping or stale tracks re-detected. */
   recovery?: boolean;
@@ -31,15 +34,21 @@ export async function createLandmarker(
   if (isBackend(choice.landmarker)) return choice.landmarker;
   const kind = choice.landmarker ?? "legacy";
   const base = choice.assetsBase ?? DEFAULT_ASSETS_BASE;
-  if (choice.worker) throw new Error("worker: true is not in this build yet (the worker landmarker)");
   let backend: HandLandmarkerBackend;
-  if (kind === "legacy") {
+  if (kind !== "legacy" && kind !== "tasks")
+    throw new Error(`unknown landmarker ${JSON.stringify(kind)}: "legacy" or "tasks"`);
+  if (choice.worker) {
+    // The legacy package cannot run in a worker (its loader needs a document): a worker runs tasks-vision.
+    if (kind === "legacy")
+      throw new Error('worker: true runs landmarker "tasks" (the legacy package needs a document)');
+    const { WorkerLandmarker } = await import("../worker/client.js");
+    backend = await WorkerLandmarker.create(options, { backend: "tasks-vision", base: `${base}tasks/` });
+  } else if (kind === "tasks") {
+    const { TasksVisionLandmarker } = await import("./tasks.js");
+    backend = await TasksVisionLandmarker.create(options, { base: `${base}tasks/` });
+  } else {
     const { LegacyHandsLandmarker } = await import("./legacy.js");
     backend = await LegacyHandsLandmarker.create(options, `${base}hands/`);
-  } else if (kind === "tasks") {
-    throw new Error('landmarker: "tasks" is not in this build yet');
-  } else {
-    throw new Error(`unknown landmarker ${JSON.stringify(kind)}: "legacy" or "tasks"`);
   }
   if (choice.recovery) throw new Error("recovery: true is not in this build yet");
   return backend;
