@@ -59,10 +59,19 @@ function expectClipNamed(frames: readonly FrameRecord[], label: string): void {
       scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", ") +
       `; labels in order: ${labelRuns(frames, 1).join(" ")}`,
   );
-  for (const s of scores) {
-    expect(s.frames, `${s.gesture} processed frames`).toBeGreaterThanOrEqual(2);
-    expect(s.share, `${label}: share of ${s.gesture}'s frames named ${s.gesture}`).toBeGreaterThan(0.5);
+  // Which gesture a camera frame shows cannot be told from its mediaTime on a loaded machine: Chromium's fake camera
+  // then delivers fewer than its 30 frames a second while mediaTime keeps the wall clock's pace, so the clip drifts
+  // behind (a run at load 8 named every gesture in order, each a whole gesture late). So here: every gesture named,
+  // most hands named one of the clip's gestures, in the clip's order; the share of each gesture's own frames is
+  // asserted on the video file below, whose frames carry their exact place in the clip.
+  for (const g of CLIP_GESTURES) {
+    expect(frames.filter((f) => f.hands[0]?.label === g).length, `${label}: frames named ${g}`).toBeGreaterThanOrEqual(
+      2,
+    );
   }
+  const withHand = frames.filter((f) => f.hands.length > 0);
+  const named = withHand.filter((f) => (CLIP_GESTURES as readonly string[]).includes(f.hands[0].label)).length;
+  expect(named / withHand.length, `${label}: share of hands named one of the clip's gestures`).toBeGreaterThan(0.7);
   // In order: the labels, runs collapsed, go round palm → fist → like → peace → call → two_up.
   const runs = labelRuns(frames).filter((l) => (CLIP_GESTURES as readonly string[]).includes(l));
   expect(runs.length).toBeGreaterThanOrEqual(CLIP_GESTURES.length);
@@ -75,11 +84,16 @@ function expectClipNamed(frames: readonly FrameRecord[], label: string): void {
  * The decided gestures (GestureDecider, what the events say) on the clip: steady while a gesture is held, named
  * soon after it appears, and a start event for each gesture shown, in the clip's order, each ended by the next.
  */
-function expectSteadyDecisions(frames: readonly FrameRecord[], events: readonly GestureEvent[], label: string): void {
+function expectSteadyDecisions(
+  frames: readonly FrameRecord[],
+  events: readonly GestureEvent[],
+  label: string,
+  fps: number,
+): void {
   const length = clipFrames();
   const decided = frames.map((f) => ({
     time: f.t,
-    truth: gestureAt(f.mediaTime ?? 0, length),
+    truth: gestureAt(f.mediaTime ?? 0, length, fps),
     label: f.hands[0]?.gesture ?? NO_GESTURE,
   }));
   const m = measureDecisions(decided);
@@ -89,14 +103,14 @@ function expectSteadyDecisions(frames: readonly FrameRecord[], events: readonly 
       `max ${onset.at(-1)?.toFixed(0)} ms; ${m.missed} gestures never decided`,
   );
   expect(m.flickerPerSecond).toBeLessThan(0.5);
-  // Each gesture is on screen for 1 s; 150 ms minimum duration, 3 frames of smoothing, at 7 to 15 frames a second.
+  // Each gesture is on screen for 2 s; 150 ms minimum duration, 3 frames of smoothing, at 7 to 15 frames a second.
   expect(onset[onset.length >> 1]).toBeLessThan(600);
   expect(m.missed).toBeLessThanOrEqual(1);
   const first = frames[0].t;
   const last = (frames.at(-1) as FrameRecord).t;
   const starts = events.filter((e) => e.type === "start" && e.time >= first && e.time <= last);
   const names = starts.map((e) => e.label);
-  expect(names.length).toBeGreaterThanOrEqual(CLIP_GESTURES.length);
+  expect(names.length).toBeGreaterThanOrEqual(CLIP_GESTURES.length - 1);
   const at = CLIP_GESTURES.indexOf(names[0] as (typeof CLIP_GESTURES)[number]);
   expect(names).toEqual(names.map((_, i) => CLIP_GESTURES[(at + i) % CLIP_GESTURES.length]));
   // Each gesture ends when the next comes: "changed" on the same hand, "lost" when the cut is to a hand of the
@@ -177,7 +191,6 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     await page.click("#record");
     await page.waitForFunction(() => window.handgesture.recordings.length);
     expectClipNamed(frames, "local");
-    expectSteadyDecisions(frames, (await pageState(page)).events, "local");
     // Classification in the page: under a millisecond per frame (the clock resolves microseconds: the page is
     // cross-origin isolated).
     const classify = frames.map((f) => f.classifyMs).sort((a, b) => a - b);
@@ -358,6 +371,7 @@ describe.skipIf(!ready)("the live page in Chromium, the clip as the camera", () 
     const scores = scoreTimeline(frames, clipFrames(), 15);
     console.log(`video file: ${scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", ")}`);
     for (const s of scores.slice(1)) expect(s.share, s.gesture).toBeGreaterThan(0.5);
+    expectSteadyDecisions(frames, (await pageState(page)).events, "video file", 15);
   }, 120_000);
 
   it("made no request that left this machine, and no page error", () => {
