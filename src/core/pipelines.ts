@@ -153,7 +153,7 @@ export const PIPELINES: Readonly<Record<string, PipelineRecipe>> = Object.freeze
   ]),
 });
 
-export const DEFAULT_PIPELINE = "handshape-vote";
+export const DEFAULT_PIPELINE = "handshape-vote-aug";
 
 /** Builds a named pipeline and applies `step__param` overrides; unknown names list the known ones. */
 export function buildPipeline(

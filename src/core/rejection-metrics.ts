@@ -159,6 +159,8 @@ export function negativesFor(X: Matrix, y: Labels, perKind = 100, seed = 1) {
 }
 
 export interface RejectionCvResult {
+  /** The same folds' figures without rejection (equal to crossValidate's for the same seed). */
+  plain: Record<CvMetric, { mean: number; std: number; values: number[] }>;
   /** Mean and spread over folds of each metric with a rejected gesture counted as an error. */
   scores: Record<CvMetric, { mean: number; std: number; values: number[] }>;
   /** Share of held-out gestures accepted, per fold. */
@@ -179,6 +181,7 @@ export function crossValidateWithRejection(
   options: { seed?: number; rejection?: RejectionOptions; onFold?: (fold: number, report: Report) => void } = {},
 ): RejectionCvResult {
   const reports: Report[] = [];
+  const plainReports: Report[] = [];
   const acceptance: number[] = [];
   const negAcc: number[] = [];
   for (const [fold, split] of stratifiedKFold(y, { folds, seed: options.seed ?? 42 }).entries()) {
@@ -198,6 +201,7 @@ export function crossValidateWithRejection(
     });
     const report = reportWithRejection(takeLabels(y, split.test).codes, pred, rejected, y.classes);
     reports.push(report);
+    plainReports.push(classificationReport(takeLabels(y, split.test).codes, pred, y.classes));
     acceptance.push(rejected.filter((r) => !r).length / rejected.length);
     const negs = synthesizeNegatives(Xte, takeLabels(y, split.test), 25, 100 + fold);
     const pn = new Float64Array(P.cols);
@@ -214,11 +218,10 @@ export function crossValidateWithRejection(
     const mean = v.reduce((s, x) => s + x, 0) / v.length;
     return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length), values: v };
   };
-  const scores = Object.fromEntries(CV_METRICS.map((m) => [m, meanStd(reports.map((r) => r[m]))])) as Record<
-    CvMetric,
-    { mean: number; std: number; values: number[] }
-  >;
-  return { scores, acceptance, nongesture_acceptance: negAcc };
+  type Scores = Record<CvMetric, { mean: number; std: number; values: number[] }>;
+  const summarise = (rs: Report[]) =>
+    Object.fromEntries(CV_METRICS.map((m) => [m, meanStd(rs.map((r) => r[m]))])) as Scores;
+  return { plain: summarise(plainReports), scores: summarise(reports), acceptance, nongesture_acceptance: negAcc };
 }
 
 export { NEGATIVE_KINDS };

@@ -62,7 +62,7 @@ export interface RejectorJSON {
 }
 
 /** How a rejector sees a hand: every landmark-to-landmark distance (2-D) over the palm size. */
-export const REJECTION_SPACES = ["distances", "shape"] as const;
+export const REJECTION_SPACES = ["distances", "shape", "joints"] as const;
 export type RejectionSpace = (typeof REJECTION_SPACES)[number];
 
 interface RowFeatures {
@@ -98,15 +98,68 @@ class PairDistances implements RowFeatures {
   }
 }
 
+/**
+ * Each joint's bend (cosine between consecutive bones, 15), the spread between neighbouring fingers' first bones
+ * (4), and the fingertips' distances to each other and the wrist over the palm size (15): what a finger does,
+ * whatever the hand's turn, side or size.
+ */
+class Joints implements RowFeatures {
+  outputDim(): number {
+    return 34;
+  }
+  transformRow(x: Float64Array, out: Float64Array): void {
+    let k = 0;
+    const cos = (a: number, b: number, c: number, d: number) => {
+      const ux = x[3 * b] - x[3 * a];
+      const uy = x[3 * b + 1] - x[3 * a + 1];
+      const vx = x[3 * d] - x[3 * c];
+      const vy = x[3 * d + 1] - x[3 * c + 1];
+      const n = Math.sqrt((ux * ux + uy * uy) * (vx * vx + vy * vy));
+      return n > 0 ? (ux * vx + uy * vy) / n : 1;
+    };
+    for (let f = 0; f < 5; f++) {
+      const base = f === 0 ? 1 : 1 + 4 * f;
+      // wrist→base, base→+1, +1→+2, +2→tip: three bends.
+      out[k++] = cos(0, base, base, base + 1);
+      out[k++] = cos(base, base + 1, base + 1, base + 2);
+      out[k++] = cos(base + 1, base + 2, base + 2, base + 3);
+    }
+    for (let f = 0; f < 4; f++) {
+      const a = f === 0 ? 2 : 1 + 4 * f;
+      const b = 1 + 4 * (f + 1);
+      out[k++] = cos(a, a + 1, b, b + 1);
+    }
+    let palm = 0;
+    for (const m of [INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP])
+      palm += Math.sqrt((x[3 * m] - x[0]) ** 2 + (x[3 * m + 1] - x[1]) ** 2);
+    palm += Math.sqrt((x[3 * INDEX_MCP] - x[3 * PINKY_MCP]) ** 2 + (x[3 * INDEX_MCP + 1] - x[3 * PINKY_MCP + 1]) ** 2);
+    const inv = palm > 0 ? 5 / palm : 0;
+    const pts = [0, 4, 8, 12, 16, 20];
+    for (let i = 0; i < pts.length; i++) {
+      for (let j = i + 1; j < pts.length; j++) {
+        const a = pts[i];
+        const b = pts[j];
+        out[k++] = Math.sqrt((x[3 * a] - x[3 * b]) ** 2 + (x[3 * a + 1] - x[3 * b + 1]) ** 2) * inv;
+      }
+    }
+  }
+}
+
 /** "shape": the classifier's hand-shape features without depth (normalised x, y and fingertip distances). */
 const featuresOf = (space: RejectionSpace): RowFeatures =>
-  space === "distances" ? new PairDistances() : new HandShapeFeatures({ depth: "none", distances: "tips" });
+  space === "distances"
+    ? new PairDistances()
+    : space === "joints"
+      ? new Joints()
+      : new HandShapeFeatures({ depth: "none", distances: "tips" });
 
+/** The share of held-out gestures a default threshold keeps. */
+export const DEFAULT_TARGET_RECALL = 0.99;
 const DEFAULTS = {
   method: "knn" as RejectionMethod,
   space: "distances" as RejectionSpace,
   k: 3,
-  targetRecall: 0.99,
+  targetRecall: DEFAULT_TARGET_RECALL,
   folds: 5,
   seed: 0,
   copies: 4,
