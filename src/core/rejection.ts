@@ -262,6 +262,11 @@ export class Rejector {
       throw new HandgestureError(`rejection target recall must be in (0, 1], got ${o.targetRecall}`);
     }
     const kc = y.classes.length;
+    const fewest = Math.min(...classCountsOf(y));
+    if (fewest < 2) {
+      throw new HandgestureError("a rejector needs at least 2 rows of every class, to hold some out for its threshold");
+    }
+    o.folds = Math.min(o.folds, fewest);
     if (o.method === "probability") {
       if (!heldoutProba) throw new HandgestureError('rejection method "probability" needs held-out probabilities');
       const scores = new Float64Array(X.rows);
@@ -298,8 +303,12 @@ export class Rejector {
     const scores = raw.map((d, i) => d / scales[y.codes[i]]);
     const { threshold, calibration } = chooseThreshold(scores, o.targetRecall, o.folds);
     const augment = augmentFor(o.copies, o.seed);
-    return new Rejector("knn", o.k, threshold, calibration, new Reference(X, y, augment, o.space), scales, {
-      rows: Float32Array.from(X.data.subarray(0, X.rows * HAND_DIM)),
+    // The reference the file will hold: float32 rows, so a loaded rejector scores bit for bit as this one.
+    const rows = Float32Array.from(X.data.subarray(0, X.rows * HAND_DIM));
+    const X32 = matrix(X.rows, HAND_DIM, Float64Array.from(rows));
+    const ref = new Reference(X32, y, augment, o.space);
+    return new Rejector("knn", o.k, threshold, calibration, ref, scales, {
+      rows,
       codes: Int32Array.from(y.codes),
       augment,
     });
@@ -444,6 +453,12 @@ function chooseThreshold(scores: Float64Array, target: number, folds: number) {
       heldout_rows: scores.length,
     },
   };
+}
+
+function classCountsOf(y: Labels): number[] {
+  const n = new Array<number>(y.classes.length).fill(0);
+  for (const c of y.codes) n[c]++;
+  return n;
 }
 
 function takeRowsOf(X: Matrix, idx: ArrayLike<number>): Matrix {

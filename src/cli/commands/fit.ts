@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { tableDigest } from "../../core/digest.js";
+import { HandgestureError } from "../../core/errors.js";
 import { encodeLabels } from "../../core/labels.js";
 import type { ParamValue } from "../../core/params.js";
 import { buildPipeline, DEFAULT_PIPELINE } from "../../core/pipelines.js";
@@ -44,7 +45,14 @@ export function registerFit(program: Command): void {
         const y = encodeLabels(table.labels);
         const t0 = performance.now();
         model.fit(table.X, y);
-        if (opts.reject) model.rejector = Rejector.fit(table.X, y, { targetRecall: opts.rejectRecall });
+        if (opts.reject) {
+          try {
+            model.rejector = Rejector.fit(table.X, y, { targetRecall: opts.rejectRecall });
+          } catch (e) {
+            if (!(e instanceof HandgestureError)) throw e;
+            console.error(`warning: no rejector (the model will never say "no gesture"): ${e.message}`);
+          }
+        }
         const fitMs = performance.now() - t0;
         const counts: Record<string, number> = {};
         for (const l of table.labels) counts[l] = (counts[l] ?? 0) + 1;
