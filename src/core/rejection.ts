@@ -13,8 +13,9 @@ import { type AugmentOptions, augmentRows } from "./augment.js";
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from "./base64.js";
 import { HandgestureError, ModelFormatError } from "./errors.js";
 import { HandShapeFeatures } from "./features/hand-shape.js";
+import { PairDistances, type RowFeatures } from "./features/pair-distances.js";
 import type { Labels } from "./labels.js";
-import { HAND_DIM, INDEX_MCP, MIDDLE_MCP, NUM_LANDMARKS, PINKY_MCP, RING_MCP } from "./landmarks.js";
+import { HAND_DIM } from "./landmarks.js";
 import { type Matrix, matrix } from "./matrix.js";
 import { stratifiedKFold } from "./model-selection.js";
 import { NO_GESTURE } from "./smoothing.js";
@@ -61,97 +62,13 @@ export interface RejectorJSON {
   };
 }
 
-/** How a rejector sees a hand: every landmark-to-landmark distance (2-D) over the palm size. */
-export const REJECTION_SPACES = ["distances", "shape", "joints"] as const;
+/** How a rejector sees a hand: "distances" (features/pair-distances.ts, the default) or "shape" (below). */
+export const REJECTION_SPACES = ["distances", "shape"] as const;
 export type RejectionSpace = (typeof REJECTION_SPACES)[number];
-
-interface RowFeatures {
-  outputDim(inputDim: number): number;
-  transformRow(x: Float64Array, out: Float64Array): void;
-}
-
-/**
- * The 210 pairwise 2-D distances of a hand over its palm size: its shape whatever its turn in the image, its side
- * and its size. Depth is left out: MediaPipe's z differs between the dataset's photos and live frames far more than
- * x and y do (the shared `ok` photo's depth profile is 10 standard deviations from the sample's oks), so a distance
- * that counted it would turn down real gestures seen live.
- */
-class PairDistances implements RowFeatures {
-  outputDim(): number {
-    return (NUM_LANDMARKS * (NUM_LANDMARKS - 1)) / 2;
-  }
-  transformRow(x: Float64Array, out: Float64Array): void {
-    const palm =
-      (Math.sqrt((x[3 * INDEX_MCP] - x[0]) ** 2 + (x[3 * INDEX_MCP + 1] - x[1]) ** 2) +
-        Math.sqrt((x[3 * MIDDLE_MCP] - x[0]) ** 2 + (x[3 * MIDDLE_MCP + 1] - x[1]) ** 2) +
-        Math.sqrt((x[3 * RING_MCP] - x[0]) ** 2 + (x[3 * RING_MCP + 1] - x[1]) ** 2) +
-        Math.sqrt((x[3 * PINKY_MCP] - x[0]) ** 2 + (x[3 * PINKY_MCP + 1] - x[1]) ** 2) +
-        Math.sqrt((x[3 * INDEX_MCP] - x[3 * PINKY_MCP]) ** 2 + (x[3 * INDEX_MCP + 1] - x[3 * PINKY_MCP + 1]) ** 2)) /
-      5;
-    const inv = palm > 0 ? 1 / palm : 0;
-    let k = 0;
-    for (let i = 0; i < NUM_LANDMARKS; i++) {
-      for (let j = i + 1; j < NUM_LANDMARKS; j++) {
-        out[k++] = Math.sqrt((x[3 * i] - x[3 * j]) ** 2 + (x[3 * i + 1] - x[3 * j + 1]) ** 2) * inv;
-      }
-    }
-  }
-}
-
-/**
- * Each joint's bend (cosine between consecutive bones, 15), the spread between neighbouring fingers' first bones
- * (4), and the fingertips' distances to each other and the wrist over the palm size (15): what a finger does,
- * whatever the hand's turn, side or size.
- */
-class Joints implements RowFeatures {
-  outputDim(): number {
-    return 34;
-  }
-  transformRow(x: Float64Array, out: Float64Array): void {
-    let k = 0;
-    const cos = (a: number, b: number, c: number, d: number) => {
-      const ux = x[3 * b] - x[3 * a];
-      const uy = x[3 * b + 1] - x[3 * a + 1];
-      const vx = x[3 * d] - x[3 * c];
-      const vy = x[3 * d + 1] - x[3 * c + 1];
-      const n = Math.sqrt((ux * ux + uy * uy) * (vx * vx + vy * vy));
-      return n > 0 ? (ux * vx + uy * vy) / n : 1;
-    };
-    for (let f = 0; f < 5; f++) {
-      const base = f === 0 ? 1 : 1 + 4 * f;
-      // wrist→base, base→+1, +1→+2, +2→tip: three bends.
-      out[k++] = cos(0, base, base, base + 1);
-      out[k++] = cos(base, base + 1, base + 1, base + 2);
-      out[k++] = cos(base + 1, base + 2, base + 2, base + 3);
-    }
-    for (let f = 0; f < 4; f++) {
-      const a = f === 0 ? 2 : 1 + 4 * f;
-      const b = 1 + 4 * (f + 1);
-      out[k++] = cos(a, a + 1, b, b + 1);
-    }
-    let palm = 0;
-    for (const m of [INDEX_MCP, MIDDLE_MCP, RING_MCP, PINKY_MCP])
-      palm += Math.sqrt((x[3 * m] - x[0]) ** 2 + (x[3 * m + 1] - x[1]) ** 2);
-    palm += Math.sqrt((x[3 * INDEX_MCP] - x[3 * PINKY_MCP]) ** 2 + (x[3 * INDEX_MCP + 1] - x[3 * PINKY_MCP + 1]) ** 2);
-    const inv = palm > 0 ? 5 / palm : 0;
-    const pts = [0, 4, 8, 12, 16, 20];
-    for (let i = 0; i < pts.length; i++) {
-      for (let j = i + 1; j < pts.length; j++) {
-        const a = pts[i];
-        const b = pts[j];
-        out[k++] = Math.sqrt((x[3 * a] - x[3 * b]) ** 2 + (x[3 * a + 1] - x[3 * b + 1]) ** 2) * inv;
-      }
-    }
-  }
-}
 
 /** "shape": the classifier's hand-shape features without depth (normalised x, y and fingertip distances). */
 const featuresOf = (space: RejectionSpace): RowFeatures =>
-  space === "distances"
-    ? new PairDistances()
-    : space === "joints"
-      ? new Joints()
-      : new HandShapeFeatures({ depth: "none", distances: "tips" });
+  space === "distances" ? new PairDistances() : new HandShapeFeatures({ depth: "none", distances: "tips" });
 
 /** The share of held-out gestures a default threshold keeps. */
 export const DEFAULT_TARGET_RECALL = 0.99;
