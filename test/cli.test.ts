@@ -12,7 +12,7 @@ describe("CLI usage errors", () => {
   it("lists the pipelines and their parameters in fit --help", () => {
     const r = cli(["fit", "--help"]);
     expect(r.status).toBe(0);
-    for (const name of ["handshape-vote (default)", "seed-knn", "seed-logreg", "seed-rf", "knn__n_neighbors"]) {
+    for (const name of ["handshape-vote-aug (default)", "seed-knn", "seed-logreg", "seed-rf", "knn__n_neighbors"]) {
       expect(r.stdout).toContain(name);
     }
   });

@@ -37,4 +37,34 @@ describe("the default model's per-hand path", () => {
     expect(collections).toBeLessThanOrEqual(10);
     expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
+
+  it("scores rejection without garbage too: at most 3 collections in 20,000 scored hands", async () => {
+    const { model } = fromModelFile(readFileSync(MODEL, "utf8"));
+    const rejector = model.rejector;
+    if (!rejector) throw new Error("the default model has no rejector");
+    const x = Float64Array.from({ length: HAND_DIM }, (_, k) =>
+      k % 3 === 2 ? -0.01 * (k % 7) : 100 + ((k * 37) % 200),
+    );
+    const out = new Float64Array(model.classes.length);
+    for (let i = 0; i < 5_000; i++) {
+      model.predictProbaRow(x, out);
+      rejector.scoreRow(x, out);
+    }
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => {
+      collections += list.getEntries().length;
+    });
+    observer.observe({ entryTypes: ["gc"] });
+    let sum = 0;
+    for (let i = 0; i < 20_000; i++) {
+      x[3 * (i % 21)] += 1e-3;
+      model.predictProbaRow(x, out);
+      sum += rejector.scoreRow(x, out);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    observer.disconnect();
+    console.log(`${collections} garbage collections during 20,000 scored hands`);
+    expect(collections).toBeLessThanOrEqual(3);
+    expect(Number.isFinite(sum)).toBe(true);
+  });
 });

@@ -151,6 +151,32 @@ describe.skipIf(!ready)("train on the dev sample with the default grids", () => 
     }
   });
 
+  it("logs rejection per family: the held-out trade-off, its curve, and the model file's rejector", async () => {
+    runs ??= await allRuns(store, summary.experimentId);
+    for (const f of summary.families) {
+      const run = runs.find((r) => r.info.run_id === f.runId) as Run;
+      const recall = metric(run, "test_gesture_recall") as number;
+      const accepted = metric(run, "test_nongesture_acceptance") as number;
+      // A threshold keeping 99% of held-out gestures: most held-out gestures named, synthetic non-gestures mostly not.
+      expect(recall, f.family).toBeGreaterThan(0.8);
+      expect(recall, f.family).toBeLessThanOrEqual(metric(run, "test_gesture_acceptance") as number);
+      expect(accepted, f.family).toBeLessThan(0.6);
+      expect(metric(run, "test_macro_f1_with_rejection"), f.family).toBeLessThanOrEqual(1);
+      expect(metric(run, "test_rejection_auc"), f.family).toBeGreaterThan(0.5);
+      const { width } = pngSize(await store.readArtifact(f.runId, "rejection_curve.png"));
+      expect(width).toBeGreaterThan(400);
+      const rj = JSON.parse(new TextDecoder().decode(await store.readArtifact(f.runId, "rejection.json")));
+      expect(rj.summary.nongesture_acceptance).toBeCloseTo(accepted, 12);
+      expect(rj.summary.curve.length).toBeGreaterThan(10);
+      const modelId = f.modelUri.slice("models:/".length);
+      const file = JSON.parse(new TextDecoder().decode(await store.readLoggedModelArtifact(modelId, "model.json")));
+      expect(file.version).toBe(2);
+      expect(file.rejection.threshold).toBeCloseTo(metric(run, "rejection_threshold") as number, 12);
+    }
+    const session = runs.find((r) => r.info.run_id === summary.sessionRunId) as Run;
+    expect(metric(session, "best_test_nongesture_acceptance")).toBeGreaterThanOrEqual(0);
+  });
+
   it("reports CV and held-out figures that an independent computation reproduces", () => {
     const table = loadTable(DEV_CSV);
     const y = encodeLabels(table.labels);

@@ -1,13 +1,19 @@
 import { ModelFormatError } from "./errors.js";
 import type { Estimator, EstimatorJSON } from "./estimator.js";
+import { AugmentedClassifier } from "./estimators/augmented.js";
 import { VotingClassifier } from "./estimators/voting.js";
 import { COLUMNS, HAND_DIM } from "./landmarks.js";
 import { Pipeline } from "./pipeline.js";
 import { ESTIMATORS } from "./registry.js";
+import { Rejector, type RejectorJSON } from "./rejection.js";
 
-/** The model file format this code writes, and the newest it reads. */
+/**
+ * The model file format this code writes, and the newest it reads. Version 2 adds the optional `rejection` block
+ * (a calibrated "no gesture"); a file without one is written as version 1, so older readers still load it, and a
+ * version 1 file loads with no rejector (it never says "no gesture" by itself).
+ */
 export const MODEL_FORMAT = "handgesture-model";
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 
 /** What a model file says about how the model was made (free-form beyond these fields). */
 export interface TrainingMetadata {
@@ -28,20 +34,24 @@ export interface ModelFile {
   classes: readonly string[];
   pipeline: EstimatorJSON;
   training: TrainingMetadata;
+  /** The rejector and its threshold (version 2). */
+  rejection?: RejectorJSON;
 }
 
 export const INPUT_CONVENTION =
   "x, y in pixels of the source frame (live MediaPipe x*width, y*height), z MediaPipe's relative depth";
 
 export function toModelFile(model: Pipeline, training: TrainingMetadata = {}): ModelFile {
-  return {
+  const file: ModelFile = {
     format: MODEL_FORMAT,
-    version: MODEL_FORMAT_VERSION,
+    version: model.rejector ? MODEL_FORMAT_VERSION : 1,
     input: { columns: COLUMNS, convention: INPUT_CONVENTION },
     classes: model.classes,
     pipeline: model.toJSON(),
     training,
   };
+  if (model.rejector) file.rejection = model.rejector.toJSON();
+  return file;
 }
 
 /** Rebuilds any estimator from its JSON; an unknown type is refused with the list of known ones. */
@@ -52,16 +62,18 @@ export function estimatorFromJSON(json: EstimatorJSON): Estimator {
   // Composites hold other estimators: they get this function to rebuild their parts.
   if (json.type === "Pipeline") return Pipeline.fromJSON(json, estimatorFromJSON);
   if (json.type === "VotingClassifier") return VotingClassifier.fromJSON(json, estimatorFromJSON);
+  if (json.type === "AugmentedClassifier") return AugmentedClassifier.fromJSON(json, estimatorFromJSON);
   const cls = ESTIMATORS[json.type];
   if (!cls) {
     throw new ModelFormatError(
-      `model file: unknown estimator type "${json.type}"; known: Pipeline, VotingClassifier, ${Object.keys(ESTIMATORS).join(", ")}`,
+      `model file: unknown estimator type "${json.type}"; known: Pipeline, VotingClassifier, AugmentedClassifier, ${Object.keys(ESTIMATORS).join(", ")}`,
     );
   }
   return cls.fromJSON(json);
 }
 
 export interface LoadedModel {
+  /** The fitted pipeline; `model.rejector` is the file's rejector, or null. */
   model: Pipeline;
   file: ModelFile;
 }
@@ -98,6 +110,10 @@ export function fromModelFile(source: unknown): LoadedModel {
   const classes = model.classes;
   if (!Array.isArray(f.classes) || f.classes.join("\n") !== classes.join("\n")) {
     throw new ModelFormatError("model file: its class list does not match the fitted classifier's");
+  }
+  if (f.rejection !== undefined) {
+    if (f.version < 2) throw new ModelFormatError('model file: a "rejection" block needs format version 2');
+    model.rejector = Rejector.fromJSON(f.rejection, classes);
   }
   return { model, file: f as ModelFile };
 }

@@ -82,6 +82,12 @@ describe("Pipeline", () => {
             vote__mlp__mlp__max_iter: 20,
             vote__forest__rf__n_estimators: 10,
           },
+          "handshape-vote-aug": {
+            vote__mlp__copies: 1,
+            vote__mlp__inner__mlp__n_ensemble: 1,
+            vote__mlp__inner__mlp__max_iter: 20,
+            vote__forest__rf__n_estimators: 10,
+          },
           "handshape-mlp": { mlp__n_ensemble: 1, mlp__max_iter: 20 },
           "seed-rf": { rf__n_estimators: 10 },
         }[name] ?? {};

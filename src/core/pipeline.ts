@@ -4,6 +4,7 @@ import { BaseClassifier } from "./estimator.js";
 import type { Labels } from "./labels.js";
 import type { Matrix } from "./matrix.js";
 import type { Params, ParamValue } from "./params.js";
+import type { Rejector } from "./rejection.js";
 
 export type Step = Transformer | Classifier;
 
@@ -24,6 +25,11 @@ export class Pipeline extends BaseClassifier {
   readonly steps: ReadonlyArray<readonly [string, Step]>;
   private buffers: Float64Array[] = [];
   private inputDim = -1;
+  /**
+   * The calibrated "no gesture" fitted with this pipeline (rejection.ts), or null: the model file carries it
+   * beside the pipeline, and every place that names gestures with this model applies it.
+   */
+  rejector: Rejector | null = null;
 
   constructor(steps: ReadonlyArray<readonly [string, Step]>) {
     super();
@@ -94,6 +100,7 @@ export class Pipeline extends BaseClassifier {
   }
 
   fit(X: Matrix, y: Labels): this {
+    this.rejector = null; // a rejector belongs to the fit it was calibrated on
     let Z = X;
     for (const t of this.transforms) Z = t.fit(Z, y).transform(Z);
     this.classifier.fit(Z, y);

@@ -1,5 +1,7 @@
 import { HAND_DIM, type LiveHand, liveHandToDataset } from "./landmarks.js";
 import type { Pipeline } from "./pipeline.js";
+import type { Rejector } from "./rejection.js";
+import { NO_GESTURE } from "./smoothing.js";
 
 export interface GestureScore {
   label: string;
@@ -7,23 +9,32 @@ export interface GestureScore {
 }
 
 export interface Recognition extends GestureScore {
+  /** The gesture, or "no gesture" when the model's rejector turns the hand down (see `best`). */
+  label: string;
+  /** The most probable class, named or not; `probability` is its probability. */
+  best: string;
+  /** The rejection score (higher: less like any trained gesture); null when the model has no rejector. */
+  score: number | null;
   /** The best three classes, most probable first. */
   top: GestureScore[];
 }
 
 /**
- * Names the gesture of one hand with a fitted pipeline. Holds its buffers, so the only allocation per call is
- * the small result object; CLI, server and browser all go through here, so a model behaves the same everywhere.
+ * Names the gesture of one hand with a fitted pipeline, and its rejector when the model file has one. Holds its
+ * buffers, so the only allocation per call is the small result object; CLI, server and browser all go through
+ * here, so a model behaves the same everywhere.
  */
 export class GestureRecognizer {
   readonly model: Pipeline;
   readonly classes: readonly string[];
+  readonly rejector: Rejector | null;
   private readonly row = new Float64Array(HAND_DIM);
   private readonly proba: Float64Array;
 
   constructor(model: Pipeline) {
     this.model = model;
     this.classes = model.classes;
+    this.rejector = model.rejector;
     this.proba = new Float64Array(this.classes.length);
   }
 
@@ -36,7 +47,7 @@ export class GestureRecognizer {
   /** 63 values in the dataset convention → gesture. */
   recognizeRow(x: Float64Array, topK = 3): Recognition {
     this.model.predictProbaRow(x, this.proba);
-    return this.result(topK);
+    return this.result(topK, this.rejector ? this.rejector.scoreRow(x, this.proba) : null);
   }
 
   /** Probabilities of the last call, in `classes` order (a view: copy it to keep it). */
@@ -44,7 +55,7 @@ export class GestureRecognizer {
     return this.proba;
   }
 
-  private result(topK: number): Recognition {
+  private result(topK: number, score: number | null): Recognition {
     const p = this.proba;
     const k = Math.min(topK, p.length);
     const idx: number[] = [];
@@ -57,6 +68,13 @@ export class GestureRecognizer {
       }
     }
     const top = idx.map((i) => ({ label: this.classes[i], probability: p[i] }));
-    return { label: top[0].label, probability: top[0].probability, top };
+    const accepted = score === null || (this.rejector as Rejector).accepts(score);
+    return {
+      label: accepted ? top[0].label : NO_GESTURE,
+      best: top[0].label,
+      probability: top[0].probability,
+      score,
+      top,
+    };
   }
 }

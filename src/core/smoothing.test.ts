@@ -62,4 +62,22 @@ describe("GestureSmoother", () => {
     const s = new GestureSmoother(classes);
     expect(() => s.update("a", [0.5, 0.5])).toThrow(/expected 3/);
   });
+
+  it("says no gesture while fewer than half of the window's frames were accepted by the rejector", () => {
+    const s = new GestureSmoother(classes, { frames: 4, threshold: 0.5 });
+    const sure = [0.95, 0.05, 0];
+    const seq = [true, false, false, false, true, true, true];
+    const out = seq.map((a) => {
+      s.beginFrame();
+      return s.update("Right", sure, a);
+    });
+    // accepted shares over the last up-to-4 frames: 1, 1/2, 1/3, 1/4, 1/4, 2/4, 3/4
+    expect(out.map((o) => o.label)).toEqual(["fist", "fist", NO_GESTURE, NO_GESTURE, NO_GESTURE, "fist", "fist"]);
+    expect(out.map((o) => o.accepted)).toEqual([1, 0.5, 1 / 3, 0.25, 0.25, 0.5, 0.75]);
+    expect(out.every((o) => o.best === "fist")).toBe(true);
+    // Without an acceptance every frame counts as accepted: the old behaviour.
+    s.reset();
+    s.beginFrame();
+    expect(s.update("Right", sure)).toMatchObject({ label: "fist", accepted: 1 });
+  });
 });

@@ -26,18 +26,24 @@ export interface SmoothedGesture {
   best: string;
   /** Frames averaged for this answer (fewer than `frames` while a hand's history fills). */
   frames: number;
+  /** Share of those frames the model's rejector accepted (1 when the caller passes no acceptance). */
+  accepted: number;
 }
 
 /** One tracked hand's last probability vectors in a ring, and their running sum. */
 class Track {
   readonly ring: Float64Array;
   readonly sum: Float64Array;
+  /** Per frame 1 if the rejector accepted the hand, and their running sum. */
+  readonly acc: Uint8Array;
+  accSum = 0;
   next = 0;
   count = 0;
   seen = 0;
   constructor(frames: number, classes: number) {
     this.ring = new Float64Array(frames * classes);
     this.sum = new Float64Array(classes);
+    this.acc = new Uint8Array(frames);
   }
 }
 
@@ -74,8 +80,13 @@ export class GestureSmoother {
     for (const [key, track] of this.tracks) if (track.seen < this.frameNo - 1) this.tracks.delete(key);
   }
 
-  /** Adds one hand's probabilities (in `classes` order) for this frame and answers its smoothed gesture. */
-  update(key: string, proba: ArrayLike<number>): SmoothedGesture {
+  /**
+   * Adds one hand's probabilities (in `classes` order) for this frame and answers its smoothed gesture. `accepted`
+   * is the model's rejection decision for this frame (Classifier.classify's `accepted`, GestureRecognizer's label):
+   * the hand is NO_GESTURE while fewer than half of the window's frames were accepted, so one odd frame neither
+   * names nor hides a gesture.
+   */
+  update(key: string, proba: ArrayLike<number>, accepted = true): SmoothedGesture {
     const k = this.classes.length;
     if (proba.length !== k) throw new RangeError(`expected ${k} probabilities, got ${proba.length}`);
     let track = this.tracks.get(key);
@@ -92,16 +103,21 @@ export class GestureSmoother {
       ring[base + j] = proba[j];
       sum[j] += proba[j];
     }
+    if (full) track.accSum -= track.acc[track.next];
+    track.acc[track.next] = accepted ? 1 : 0;
+    track.accSum += track.acc[track.next];
     track.next = (track.next + 1) % this.frames;
     if (!full) track.count++;
     let best = 0;
     for (let j = 1; j < k; j++) if (sum[j] > sum[best]) best = j;
     const probability = sum[best] / track.count;
+    const acceptedShare = track.accSum / track.count;
     return {
-      label: probability >= this.threshold ? this.classes[best] : NO_GESTURE,
+      label: probability >= this.threshold && acceptedShare >= 0.5 ? this.classes[best] : NO_GESTURE,
       probability,
       best: this.classes[best],
       frames: track.count,
+      accepted: acceptedShare,
     };
   }
 

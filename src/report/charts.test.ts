@@ -12,6 +12,8 @@ import {
   familyComparisonSpec,
   landmarkSkeletonsPng,
   landmarkSkeletonsSpec,
+  rejectionCurvePng,
+  rejectionCurveSpec,
 } from "./charts.js";
 import { chartFontFiles, FONT, svgToPng, vegaLiteToSvg } from "./render.js";
 
@@ -228,5 +230,28 @@ describe("edge cases", () => {
       familyComparisonSpec([{ family: "x", macroF1: 0.9, std: 0.1, heldOutF1: 0.8 }]),
     ];
     for (const spec of specs) expect(await vegaLiteToSvg(spec)).not.toContain("clip-path");
+  });
+});
+
+describe("rejectionCurvePng", () => {
+  const curve = [0, 0.1, 0.2, 0.4, 0.7, 1].map((a, i) => ({
+    threshold: i,
+    nongesture_acceptance: a,
+    gesture_recall: Math.min(1, 0.5 + i * 0.12),
+  }));
+  const mark = [{ label: "threshold 2", gesture_recall: 0.74, nongesture_acceptance: 0.2 }];
+
+  it("draws the curve and the model's point, deterministically; another point changes the pixels", async () => {
+    const a = readPng(await rejectionCurvePng(curve, mark));
+    expect(a.width).toBeGreaterThan(450);
+    expect(a.height).toBeGreaterThan(450);
+    expect(readPng(await rejectionCurvePng(curve, mark)).data.equals(a.data)).toBe(true);
+    const moved = [{ ...mark[0], nongesture_acceptance: 0.7, gesture_recall: 0.98 }];
+    expect(readPng(await rejectionCurvePng(curve, moved)).data.equals(a.data)).toBe(false);
+  });
+
+  it("refuses an empty curve and values that are not numbers", () => {
+    expect(() => rejectionCurveSpec([], mark)).toThrow(/no curve points/);
+    expect(() => rejectionCurveSpec([{ ...curve[0], gesture_recall: Number.NaN }], mark)).toThrow(/finite/);
   });
 });

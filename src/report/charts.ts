@@ -378,3 +378,88 @@ export async function landmarkSkeletonsPng(perClass: HandPanelInput[]): Promise<
 export async function familyComparisonPng(rows: FamilyRow[], title?: string): Promise<Uint8Array> {
   return vegaLiteToPng(familyComparisonSpec(rows, title));
 }
+
+/** A threshold's point on the rejection curve, marked on the chart (the model's own threshold). */
+export interface RejectionPoint {
+  gesture_recall: number;
+  nongesture_acceptance: number;
+  label: string;
+}
+
+/**
+ * Rejection's trade-off: gestures still named correctly (y) against hands that make no gesture accepted (x), one
+ * point per threshold from rejecting everything (0, 0) to accepting everything; the model's threshold marked.
+ */
+export function rejectionCurveSpec(
+  curve: readonly { gesture_recall: number; nongesture_acceptance: number; threshold: number }[],
+  marked: readonly RejectionPoint[],
+  title = "Rejection: gestures named against non-gestures accepted",
+): TopLevelSpec {
+  if (curve.length === 0) throw new RangeError("rejectionCurvePng: no curve points");
+  for (const p of [...curve, ...marked]) {
+    checkFinite("rejectionCurvePng: gesture_recall", p.gesture_recall);
+    checkFinite("rejectionCurvePng: nongesture_acceptance", p.nongesture_acceptance);
+  }
+  const axis = (title: string) => ({
+    type: "quantitative" as const,
+    scale: { domain: [0, 1] },
+    title,
+    axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], grid: true },
+  });
+  const spec: TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: title,
+      subtitle: "each point a threshold on the rejection score; up and to the left is better",
+    },
+    config: BASE_CONFIG,
+    width: 420,
+    height: 420,
+    layer: [
+      {
+        data: { values: curve.map((p) => ({ ...p })) },
+        mark: { type: "line", interpolate: "step-after", color: "#4c78a8", strokeWidth: 2 },
+        encoding: {
+          x: { field: "nongesture_acceptance", ...axis("non-gestures accepted (share)") },
+          y: { field: "gesture_recall", ...axis("gestures named correctly (share)") },
+          order: { field: "threshold", type: "quantitative" },
+        },
+      },
+      {
+        data: {
+          values: marked.map((p) => ({
+            ...p,
+            text: `${p.label}: ${p.gesture_recall.toFixed(3)} / ${p.nongesture_acceptance.toFixed(3)}`,
+          })),
+        },
+        layer: [
+          {
+            mark: { type: "point", filled: true, size: 90, color: "#e45756" },
+            encoding: {
+              x: { field: "nongesture_acceptance", type: "quantitative" },
+              y: { field: "gesture_recall", type: "quantitative" },
+            },
+          },
+          {
+            mark: { type: "text", align: "left", dx: 8, dy: 12, fontSize: 11, color: "#222" },
+            encoding: {
+              x: { field: "nongesture_acceptance", type: "quantitative" },
+              y: { field: "gesture_recall", type: "quantitative" },
+              text: { field: "text" },
+            },
+          },
+        ],
+      },
+    ],
+  };
+  return spec;
+}
+
+/** {@link rejectionCurveSpec} as PNG bytes. */
+export async function rejectionCurvePng(
+  curve: readonly { gesture_recall: number; nongesture_acceptance: number; threshold: number }[],
+  marked: readonly RejectionPoint[],
+  title?: string,
+): Promise<Uint8Array> {
+  return vegaLiteToPng(rejectionCurveSpec(curve, marked, title));
+}

@@ -42,6 +42,7 @@ import {
   confusionMatrixPng,
   familyComparisonPng,
   landmarkSkeletonsPng,
+  rejectionCurvePng,
 } from "../report/charts.js";
 import { TrackingClient } from "../tracking/client.js";
 import type { ModelVersion } from "../tracking/entities.js";
@@ -94,6 +95,8 @@ export interface FamilySummary {
   points: number;
   best: { index: number; params: Params; cv: Record<CvMetric, { mean: number; std: number }> };
   test: Scores;
+  /** The held-out part with the family's rejector: macro-F1 (a rejected gesture an error) and the trade-off. */
+  rejection: { macro_f1: number; gesture_recall: number; nongesture_acceptance: number } | null;
   /** Seconds to fit the best point on the training part. */
   fitSeconds: number;
   modelUri: string;
@@ -359,6 +362,13 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       best_test_macro_f1: win.test.macro_f1,
       best_test_accuracy: win.test.accuracy,
       refit_time: refit.fitMs / 1000,
+      ...(win.rejection
+        ? {
+            best_test_macro_f1_with_rejection: win.rejection.macro_f1,
+            best_test_gesture_recall: win.rejection.gesture_recall,
+            best_test_nongesture_acceptance: win.rejection.nongesture_acceptance,
+          }
+        : {}),
     });
     await client.store.setTag(sessionId, { key: "handgesture.winner", value: win.family });
 
@@ -483,7 +493,36 @@ async function logFamilyResult(
     metrics[`test_recall_${cls}`] = s.recall;
     metrics[`test_f1_${cls}`] = s.f1;
   }
+  const rj = fitted.rejection;
+  if (rj) {
+    // Rejection as a first-class metric: gestures still named against non-gestures accepted, on the held-out part.
+    metrics.test_macro_f1_with_rejection = rj.macro_f1;
+    metrics.test_accuracy_with_rejection = rj.accuracy;
+    metrics.test_gesture_recall = rj.summary.gesture_recall;
+    metrics.test_gesture_acceptance = rj.summary.gesture_acceptance;
+    metrics.test_nongesture_acceptance = rj.summary.nongesture_acceptance;
+    metrics.test_rejection_auc = rj.summary.auc;
+    metrics.rejection_threshold = rj.summary.threshold;
+  }
   await client.logMetrics(runId, metrics);
+  if (rj) {
+    await client.store.logArtifact(runId, "rejection.json", JSON.stringify(rj, null, 2));
+    await client.store.logArtifact(
+      runId,
+      "rejection_curve.png",
+      await rejectionCurvePng(
+        rj.summary.curve,
+        [
+          {
+            label: "threshold",
+            gesture_recall: rj.summary.gesture_recall,
+            nongesture_acceptance: rj.summary.nongesture_acceptance,
+          },
+        ],
+        `${family.name}: held-out gestures named against synthetic non-gestures accepted`,
+      ),
+    );
+  }
   await client.store.logArtifact(
     runId,
     "confusion_matrix.png",
@@ -523,6 +562,13 @@ async function logFamilyResult(
       ) as FamilySummary["best"]["cv"],
     },
     test: scoresOf(rep),
+    rejection: rj
+      ? {
+          macro_f1: rj.macro_f1,
+          gesture_recall: rj.summary.gesture_recall,
+          nongesture_acceptance: rj.summary.nongesture_acceptance,
+        }
+      : null,
     fitSeconds: fitted.fitMs / 1000,
     modelUri,
   };

@@ -3,13 +3,20 @@
  * (SharedData: no copy per task); every task carries its own seed-determined inputs (splits, params), so results
  * do not depend on which thread runs a task or when.
  */
+
+import { HandgestureError } from "../core/errors.js";
 import { type CvTask, type CvTaskResult, runTask } from "../core/grid-search.js";
 import type { Labels } from "../core/labels.js";
+import { HAND_DIM } from "../core/landmarks.js";
 import { type Matrix, takeRows } from "../core/matrix.js";
 import { type ModelFile, type TrainingMetadata, toModelFile } from "../core/model-file.js";
 import { fitPredictFold, type Split } from "../core/model-selection.js";
+import { synthesizeNegatives } from "../core/negatives.js";
 import type { Params } from "../core/params.js";
+import type { Pipeline } from "../core/pipeline.js";
 import { buildPipeline } from "../core/pipelines.js";
+import { Rejector } from "../core/rejection.js";
+import { type RejectionSummary, rejectionSummary, reportWithRejection } from "../core/rejection-metrics.js";
 
 /** A landmark table in shared memory: X row-major float64, y as class codes into `classes`. */
 export interface SharedData {
@@ -41,6 +48,14 @@ export function cv(data: SharedData, task: CvTask, split: Split): CvTaskResult[]
   return runTask(task, X, y, split);
 }
 
+/** The held-out part's rejection figures (rejection-metrics.ts), for the family's run. */
+export interface HeldOutRejection {
+  summary: RejectionSummary;
+  /** Macro-F1 and accuracy with a rejected gesture counted as an error. */
+  macro_f1: number;
+  accuracy: number;
+}
+
 export interface FitResult {
   /** The fitted pipeline as a model file. */
   modelFile: ModelFile;
@@ -48,6 +63,8 @@ export interface FitResult {
   /** Predictions for `test` rows as indices into `classes` (empty without test rows). */
   raw: Int32Array;
   classes: string[];
+  /** With test rows: how the fitted rejector did on them and on synthetic negatives made from them. */
+  rejection: HeldOutRejection | null;
 }
 
 /**
@@ -66,15 +83,49 @@ export function fit(
   const model = buildPipeline(pipeline, params);
   let raw: Int32Array = new Int32Array(0);
   let fitMs: number;
+  const Xt = takeRows(X, train);
+  const yt = { codes: Int32Array.from(train, (i) => y.codes[i]), classes: y.classes };
+  let rejection: HeldOutRejection | null = null;
   if (test && test.length > 0) {
     ({ raw, fitMs } = fitPredictFold(model, X, y, { train, test }));
+    const t0 = performance.now();
+    model.rejector = rejectorOrNull(Xt, yt);
+    fitMs += performance.now() - t0;
+    if (model.rejector) rejection = heldOutRejection(model, X, y, test, raw);
   } else {
-    const Xt = takeRows(X, train);
-    const yt = { codes: Int32Array.from(train, (i) => y.codes[i]), classes: y.classes };
     const t0 = performance.now();
     model.fit(Xt, yt);
+    model.rejector = rejectorOrNull(Xt, yt);
     fitMs = performance.now() - t0;
   }
   const modelFile = toModelFile(model, { ...training, fit_seconds: fitMs / 1000 });
-  return { modelFile, fitMs, raw, classes: [...model.classes] };
+  return { modelFile, fitMs, raw, classes: [...model.classes], rejection };
+}
+
+/** The rejector for these rows, or none where a class has too few rows to hold some out. */
+function rejectorOrNull(X: Matrix, y: Labels): Rejector | null {
+  try {
+    return Rejector.fit(X, y);
+  } catch (e) {
+    if (e instanceof HandgestureError) return null;
+    throw e;
+  }
+}
+
+/** Gesture recall against non-gesture acceptance on the held-out rows (negatives synthesised from them). */
+function heldOutRejection(model: Pipeline, X: Matrix, y: Labels, test: Int32Array, raw: Int32Array): HeldOutRejection {
+  const rejector = model.rejector as Rejector;
+  const Xte = takeRows(X, test);
+  const yte = { codes: Int32Array.from(test, (i) => y.codes[i]), classes: y.classes };
+  const negs = synthesizeNegatives(Xte, yte, 50);
+  const summary = rejectionSummary(model, Xte, yte, negs.X, negs.kinds);
+  const P = model.predictProba(Xte);
+  const codeOf = new Map(y.classes.map((c, i) => [c, i]));
+  const pred = Int32Array.from(raw, (j) => codeOf.get(model.classes[j]) as number);
+  const rejected = Array.from({ length: Xte.rows }, (_, i) => {
+    const x = Xte.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM);
+    return !rejector.accepts(rejector.scoreRow(x, P.data.subarray(i * P.cols, (i + 1) * P.cols)));
+  });
+  const rep = reportWithRejection(yte.codes, pred, rejected, y.classes);
+  return { summary, macro_f1: rep.macro_f1, accuracy: rep.accuracy };
 }

@@ -4,7 +4,15 @@
  * Both start from the same 63 values in the dataset's convention, made by the core's liveHandToDataset.
  */
 
-import { COLUMNS, fromModelFile, HAND_DIM, type Pipeline, warmUpHand } from "../core/index.js";
+import {
+  COLUMNS,
+  fromModelFile,
+  HAND_DIM,
+  NO_GESTURE,
+  type Pipeline,
+  type Rejector,
+  warmUpHand,
+} from "../core/index.js";
 
 /** Extra request headers, e.g. `{ Authorization: "Bearer …" }` for a server started with --auth-token. */
 export type RequestHeaders = Record<string, string>;
@@ -16,14 +24,14 @@ export interface Classifier {
   /** What the user sees: the model's name and version, or the API's address. */
   readonly name: string;
   /**
-   * The model's rejection threshold ("no gesture" above it), or null (or absent) when the model never rejects.
-   * The decision itself comes from `classify` (`accepted`).
+   * The model's rejection threshold ("no gesture" above it), or null when the model never rejects. The decision
+   * itself comes from `classify` (`accepted`), made by the same code as the CLI's and the servers'.
    */
-  readonly threshold?: number | null;
+  readonly threshold: number | null;
   /**
    * Fills `out[h]` with hand h's probabilities; `rows` holds `count` hands of HAND_DIM values each. When given,
-   * `scores[h]` gets the hand's rejection score and `accepted[h]` 1 if the model names a gesture, 0 for "no
-   * gesture" (a classifier without rejection leaves them as they are: callers preset 0 and 1).
+   * `scores[h]` gets the hand's rejection score (0 without a rejector) and `accepted[h]` 1 if the model names a
+   * gesture, 0 for "no gesture".
    */
   classify(
     rows: Float64Array,
@@ -32,6 +40,14 @@ export interface Classifier {
     scores?: Float64Array,
     accepted?: Uint8Array,
   ): Promise<ClassifyTiming>;
+}
+
+/** The label a hand gets from its probabilities and its acceptance: the best class, or "no gesture". */
+export function decidedLabel(classes: readonly string[], proba: ArrayLike<number>, accepted: boolean): string {
+  if (!accepted) return NO_GESTURE;
+  let best = 0;
+  for (let j = 1; j < proba.length; j++) if (proba[j] > proba[best]) best = j;
+  return classes[best];
 }
 
 export interface ClassifyTiming {
@@ -48,41 +64,64 @@ export class LocalClassifier implements Classifier {
   readonly kind = "local";
   readonly classes: readonly string[];
   readonly name: string;
+  readonly threshold: number | null;
   /** The model file it was made from (a landmarker in a worker runs the same file there). */
   readonly modelFile: unknown;
   private readonly model: Pipeline;
+  private readonly rejector: Rejector | null;
   private readonly row = new Float64Array(HAND_DIM);
 
   constructor(modelFile: unknown, name: string) {
     const { model } = fromModelFile(modelFile);
     this.modelFile = modelFile;
     this.model = model;
+    this.rejector = model.rejector;
+    this.threshold = model.rejector?.threshold ?? null;
     this.classes = model.classes;
     this.name = name;
     // Varied hands through this very path now (some 50 ms), so no live frame runs cold or de-optimised code: the
     // browser's JIT tiers up later than Node's, and the first frames took 1 to 5 ms with a shorter warm-up.
     const rows = new Float64Array(2 * HAND_DIM);
     const out = [new Float64Array(model.classes.length), new Float64Array(model.classes.length)];
+    const scores = new Float64Array(2);
+    const accepted = new Uint8Array(2);
     for (let i = 0; i < PAGE_WARM_UP_HANDS; i += 2) {
       warmUpHand(i, rows.subarray(0, HAND_DIM));
       warmUpHand(i + 1, rows.subarray(HAND_DIM));
-      this.classifyNow(rows, 1 + (i % 4 === 0 ? 1 : 0), out);
+      this.classifyNow(rows, 1 + (i % 4 === 0 ? 1 : 0), out, scores, accepted);
     }
   }
 
   /** The timed work of classify, synchronous. */
-  private classifyNow(rows: Float64Array, count: number, out: Float64Array[]): void {
+  private classifyNow(
+    rows: Float64Array,
+    count: number,
+    out: Float64Array[],
+    scores?: Float64Array,
+    accepted?: Uint8Array,
+  ): void {
     // Nothing here allocates (no subarray views either), so no garbage collection can start inside it.
     const row = this.row;
+    const rejector = this.rejector;
     for (let h = 0; h < count; h++) {
       for (let k = 0, base = h * HAND_DIM; k < HAND_DIM; k++) row[k] = rows[base + k];
       this.model.predictProbaRow(row, out[h]);
+      if (!scores && !accepted) continue;
+      const score = rejector ? rejector.scoreRow(row, out[h]) : 0;
+      if (scores) scores[h] = score;
+      if (accepted) accepted[h] = !rejector || rejector.accepts(score) ? 1 : 0;
     }
   }
 
-  async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
+  async classify(
+    rows: Float64Array,
+    count: number,
+    out: Float64Array[],
+    scores?: Float64Array,
+    accepted?: Uint8Array,
+  ): Promise<ClassifyTiming> {
     const t0 = performance.now();
-    this.classifyNow(rows, count, out);
+    this.classifyNow(rows, count, out, scores, accepted);
     return { classifyMs: performance.now() - t0 };
   }
 
@@ -95,37 +134,78 @@ export class LocalClassifier implements Classifier {
   }
 }
 
-/** A scoring server's POST /invocations, asked for every class's probability. */
+/** One hand of /invocations' "decision" output: the server's decision beside every class's probability. */
+interface ServerDecision {
+  label: string;
+  best: string;
+  probability: number;
+  score: number | null;
+  probabilities: Record<string, number>;
+}
+
+/**
+ * A scoring server's POST /invocations, asked for its decision with every class's probability, so the page says
+ * "no gesture" exactly when the server's model does. A server without the "decision" output (an older handgesture)
+ * is asked for probabilities only, and then never rejects.
+ */
 export class ApiClassifier implements Classifier {
   readonly kind = "api";
   readonly classes: readonly string[];
   readonly name: string;
+  /** Not known to the page: the server decides (`accepted`); null here means "ask the server". */
+  readonly threshold: number | null = null;
   private readonly url: string;
+  private readonly output: "decision" | "proba";
   private readonly headers: RequestHeaders;
 
-  private constructor(url: string, classes: readonly string[], name: string, headers: RequestHeaders) {
+  private constructor(
+    url: string,
+    classes: readonly string[],
+    name: string,
+    output: "decision" | "proba",
+    headers: RequestHeaders,
+  ) {
     this.url = url;
     this.headers = headers;
     this.classes = classes;
     this.name = name;
+    this.output = output;
   }
 
-  /** Asks the server once, with a neutral hand, which classes it answers with. */
+  /** Asks the server once, with a neutral hand, which classes it answers with (and whether it decides). */
   static async connect(base: string, headers: RequestHeaders = {}): Promise<ApiClassifier> {
     const url = `${base.replace(/\/+$/, "")}/invocations`;
-    const probe = await post(url, [Array.from(warmUpHand(0))], headers);
-    const classes = Object.keys(probe.body.predictions[0] as Record<string, number>);
-    return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`, headers);
+    const hand = [Array.from(warmUpHand(0))];
+    let output: "decision" | "proba" = "decision";
+    let probe: Awaited<ReturnType<typeof post>>;
+    try {
+      probe = await post(url, hand, "decision", headers);
+    } catch {
+      output = "proba";
+      probe = await post(url, hand, "proba", headers);
+    }
+    const first = probe.body.predictions[0] as ServerDecision | Record<string, number>;
+    const classes = Object.keys(output === "decision" ? (first as ServerDecision).probabilities : first);
+    return new ApiClassifier(url, classes, `${probe.version ?? "model"} at ${url}`, output, headers);
   }
 
-  async classify(rows: Float64Array, count: number, out: Float64Array[]): Promise<ClassifyTiming> {
+  async classify(
+    rows: Float64Array,
+    count: number,
+    out: Float64Array[],
+    scores?: Float64Array,
+    accepted?: Uint8Array,
+  ): Promise<ClassifyTiming> {
     const t0 = performance.now();
-    const { body } = await post(this.url, handRows(rows, count), this.headers);
+    const { body } = await post(this.url, handRows(rows, count), this.output, this.headers);
     const rttMs = performance.now() - t0;
-    const predictions = body.predictions as Record<string, number>[];
     for (let h = 0; h < count; h++) {
-      const p = predictions[h];
+      const d = body.predictions[h] as ServerDecision | Record<string, number>;
+      const p = this.output === "decision" ? (d as ServerDecision).probabilities : (d as Record<string, number>);
       for (let j = 0; j < this.classes.length; j++) out[h][j] = p[this.classes[j]] ?? 0;
+      const decision = this.output === "decision" ? (d as ServerDecision) : null;
+      if (scores) scores[h] = decision?.score ?? 0;
+      if (accepted) accepted[h] = decision && decision.label === NO_GESTURE ? 0 : 1;
     }
     return { classifyMs: rttMs, rttMs };
   }
@@ -141,12 +221,13 @@ export function handRows(rows: Float64Array, count: number): number[][] {
 async function post(
   url: string,
   data: number[][],
+  output: "decision" | "proba",
   headers: RequestHeaders,
 ): Promise<{ body: { predictions: unknown[] }; version?: string }> {
   const res = await fetch(url, {
     method: "POST",
     headers: { ...headers, "Content-Type": "application/json" },
-    body: JSON.stringify({ dataframe_split: { columns: COLUMNS, data }, params: { output: "proba" } }),
+    body: JSON.stringify({ dataframe_split: { columns: COLUMNS, data }, params: { output } }),
   });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return { body: await res.json(), version: res.headers.get("X-Model-Version") ?? undefined };

@@ -15,6 +15,10 @@ export interface GestureScore {
 }
 
 export interface HandAnswer extends GestureScore {
+  /** The most probable gesture, named or not ("gesture" is "no gesture" when the model's rejector turns it down). */
+  best: string;
+  /** The rejection score; null when the model has no rejector. */
+  score: number | null;
   /** The three most probable gestures, most probable first. */
   top: GestureScore[];
   /** As sent (MediaPipe's "Left" / "Right"), when sent. */
@@ -65,7 +69,9 @@ export function recognizeHands(served: ServedModel, text: string): HandAnswer[] 
     }
     const answer: HandAnswer = {
       gesture: r.label,
+      best: r.best,
       probability: r.probability,
+      score: r.score,
       top: r.top.map((t) => ({ gesture: t.label, probability: t.probability })),
     };
     const handedness = handednessOf(h.handedness);

@@ -8,8 +8,12 @@ import { GestureRecognizer, type Recognition } from "../../core/recognize.js";
 import { warmUp } from "../../core/warm-up.js";
 import { invalidValue, type Rows } from "./inputs.js";
 
-/** What `"params": {"output": ...}` may ask for. */
-export const OUTPUTS = ["label", "proba", "top3"] as const;
+/**
+ * What `"params": {"output": ...}` may ask for: the decided label ("no gesture" when the model's rejector turns the
+ * hand down), every class's probability (MLflow's pyfunc form, no decision), the top 3 with the decision, or the
+ * decision with every probability (what the page's API mode asks for, so it decides as the server does).
+ */
+export const OUTPUTS = ["label", "proba", "top3", "decision"] as const;
 export type OutputForm = (typeof OUTPUTS)[number];
 
 /** Where a served model came from; `version` is set for models:/ URIs. */
@@ -56,18 +60,37 @@ export class ServedModel {
       rows.fill(i, row);
       if (form === "top3") {
         const r = this.recognizer.recognizeRow(row);
-        out[i] = { label: r.label, probability: r.probability, top: r.top };
+        out[i] = { label: r.label, best: r.best, probability: r.probability, score: r.score, top: r.top };
+        continue;
+      }
+      if (form === "label") {
+        out[i] = this.model.rejector ? this.recognizer.recognizeRow(row).label : this.labelOf(row);
+        continue;
+      }
+      if (form === "decision") {
+        const r = this.recognizer.recognizeRow(row);
+        const p = this.recognizer.probabilities;
+        const o: Record<string, number> = {};
+        for (let j = 0; j < classes.length; j++) o[classes[j]] = p[j];
+        out[i] = { label: r.label, best: r.best, probability: r.probability, score: r.score, probabilities: o };
         continue;
       }
       this.model.predictProbaRow(row, proba);
-      if (form === "label") out[i] = classes[argmax(proba)];
-      else {
-        const o: Record<string, number> = {};
-        for (let j = 0; j < classes.length; j++) o[classes[j]] = proba[j];
-        out[i] = o;
-      }
+      const o: Record<string, number> = {};
+      for (let j = 0; j < classes.length; j++) o[classes[j]] = proba[j];
+      out[i] = o;
     }
     return out;
+  }
+
+  private labelOf(row: Float64Array): string {
+    this.model.predictProbaRow(row, this.proba);
+    return this.classes[argmax(this.proba)];
+  }
+
+  /** The rejection threshold the decisions use (null: the model never rejects). */
+  get threshold(): number | null {
+    return this.model.rejector?.threshold ?? null;
   }
 
   /** A live MediaPipe hand through liveHandToDataset and the recognizer. */

@@ -60,7 +60,7 @@ describe("DEFAULT_MODEL_FILE", () => {
   it("is <repo>/models/default/model.json, a loadable model file", async () => {
     expect(DEFAULT_MODEL_FILE).toBe(join(REPO, "models", "default", "model.json"));
     const { model, file } = await readModel(DEFAULT_MODEL_FILE);
-    expect(file.training.pipeline_name).toBe("handshape-vote");
+    expect(file.training.pipeline_name).toBe("handshape-vote-aug");
     expect(model.classes).toHaveLength(18);
   });
 });
@@ -86,7 +86,7 @@ describe("ensureProductionModel", () => {
     const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
     expect(tags["handgesture.source"]).toBe("models/default/model.json");
     expect(tags["handgesture.model_sha256"]).toBe(sha256(MODEL_BYTES));
-    expect(tags["handgesture.training.pipeline_name"]).toBe("handshape-vote");
+    expect(tags["handgesture.training.pipeline_name"]).toBe("handshape-vote-aug");
     expect(tags["handgesture.training.rows"]).toBe("942");
     expect(tags["handgesture.registered"]).toBe(`${NAME}/1`);
     expect(run.data.params.find((p) => p.key === "vote__forest__rf__n_estimators")?.value).toBe("100");
