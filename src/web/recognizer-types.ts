@@ -68,8 +68,8 @@ export interface RecognizedHand {
   gesture: string;
   /**
    * This frame's own verdict of the model's rejection (a calibrated "no gesture"): false when the hand makes no
-   * gesture the model knows. A rejected frame counts as no class at all in the smoothing, so `label` turns to
-   * "no gesture" once most of the smoothed frames were rejected. Always true for a model without rejection.
+   * gesture the model knows. `label` is "no gesture" while fewer than half of the smoothed frames were accepted
+   * (GestureSmoother), and no gesture starts then. Always true for a model without rejection.
    */
   accepted: boolean;
   /** The model's rejection score for this frame (0 without rejection). */

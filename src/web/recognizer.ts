@@ -92,8 +92,7 @@ export class Recognizer {
   }));
   private readonly scores = new Float64Array(MAX_HANDS);
   private readonly accepted = new Uint8Array(MAX_HANDS);
-  /** The smoothing's input for a rejected frame: no class at all. */
-  private none = new Float64Array(0);
+
   private readonly result: FrameResult;
 
   private constructor(landmarker: HandLandmarkerBackend, classifier: Classifier, options: RecognizerOptions) {
@@ -321,8 +320,9 @@ export class Recognizer {
       const handedness = d.handedness;
       const key = this.keys[h];
       const accepted = this.accepted[h] === 1;
-      const s = smoother.update(key, accepted ? this.probs[h] : this.none);
-      const decision = this.decider.update(key, handedness, s.best, s.probability, f.t);
+      const s = smoother.update(key, this.probs[h], accepted);
+      // Rejected in most smoothed frames: no gesture is sure enough to start, and a held one fades.
+      const decision = this.decider.update(key, handedness, s.best, s.accepted >= 0.5 ? s.probability : 0, f.t);
       const out = this.pool[h];
       out.id = this.ids[h];
       out.landmarks = selfie ? this.mirror.mirrorLandmarks(d.landmarks, h) : d.landmarks;
@@ -330,8 +330,7 @@ export class Recognizer {
       out.score = d.score;
       out.label = s.label;
       out.probability = s.probability;
-      // With every smoothed frame rejected there is no smoothed best: the model's own best of this frame.
-      out.best = s.probability > 0 ? s.best : classifier.classes[argMax(this.probs[h])];
+      out.best = s.best;
       out.accepted = accepted;
       out.rejectionScore = this.scores[h];
       out.gesture = decision.label;
@@ -402,7 +401,6 @@ export class Recognizer {
   private ensureProbBuffers(): void {
     const k = this.classifierNow.classes.length;
     if (this.probs[0]?.length !== k) this.probs = Array.from({ length: MAX_HANDS }, () => new Float64Array(k));
-    if (this.none.length !== k) this.none = new Float64Array(k);
   }
 }
 
@@ -414,12 +412,6 @@ export async function createRecognizer(options: RecognizerOptions): Promise<Reco
   const recognizer = await Recognizer.create(options);
   if (options.start !== false) recognizer.start();
   return recognizer;
-}
-
-function argMax(p: Float64Array): number {
-  let best = 0;
-  for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
-  return best;
 }
 
 function frameWidth(f: FrameSource): number {
