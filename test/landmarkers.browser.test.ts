@@ -97,27 +97,38 @@ describe.skipIf(!ready)("tasks-vision, offline from handgesture ui, on the page'
     expect(errors).toEqual([]);
   });
 
-  it("runs in the worker: the same hands, the model's probabilities (to 12 digits), the clip tracked while this thread idles", async () => {
+  it("runs in the worker: the same hands, the model's probabilities (to 12 digits) and rejection, the clip tracked while this thread idles", async () => {
     const page = await openPage();
     expect(await page.evaluate(() => window.landmarkers.open("tasks", "worker"))).toBe("tasks-vision (worker)");
     expectLikeLegacy(await comparePhotos(page, photos.slice(0, 6)), "tasks-vision in the worker");
-    // The classify step: the server's model in the worker gives the probabilities the core gives in Node for the
-    // same landmarks, and names the gesture.
+    // The classify step: the server's model in the worker gives the probabilities, rejection scores and decisions
+    // the core gives in Node for the same landmarks: HaGRID gestures named, the other gestures' hands rejected
+    // wherever the core rejects them.
     const { model } = fromModelFile(await (await fetch(`${url}/api/ui/model`)).json());
-    for (const gesture of ["palm", "fist", "like"]) {
-      const r = await page.evaluate(
-        (u) => window.landmarkers.classifyInWorker(u),
-        photoDataUrl(`tiles/${gesture}.jpg`),
-      );
+    const rejector = model.rejector;
+    if (!rejector) throw new Error("the shipped default model has a rejector");
+    let rejected = 0;
+    for (const photo of ["palm", "fist", "like", "gun", "grabbing"]) {
+      const r = await page.evaluate((u) => window.landmarkers.classifyInWorker(u), photoDataUrl(`tiles/${photo}.jpg`));
       expect(r.hands.length).toBe(1);
       expect(r.classes).toEqual([...model.classes]);
+      const row = liveHandToDataset({ ...r.hands[0], width: r.width, height: r.height });
       const expected = new Float64Array(model.classes.length);
-      model.predictProbaRow(liveHandToDataset({ ...r.hands[0], width: r.width, height: r.height }), expected);
+      model.predictProbaRow(row, expected);
       // Chromium's V8 and Node's may round Math.exp and friends a last bit apart: equal to 12 digits, not bit for bit.
       expect(r.probabilities[0]).toHaveLength(expected.length);
       for (let j = 0; j < expected.length; j++) expect(r.probabilities[0][j]).toBeCloseTo(expected[j], 12);
-      expect(model.classes[expected.indexOf(Math.max(...expected))]).toBe(gesture);
+      const score = rejector.scoreRow(row, expected);
+      expect(r.scores[0]).toBeCloseTo(score, 9);
+      expect(r.accepted[0], `${photo}: the worker's decision`).toBe(rejector.accepts(score) ? 1 : 0);
+      if (photo === "gun" || photo === "grabbing") rejected += 1 - r.accepted[0];
+      else {
+        expect(r.accepted[0], `${photo} named`).toBe(1);
+        expect(model.classes[expected.indexOf(Math.max(...expected))]).toBe(photo);
+      }
     }
+    // The two other gestures' hands: at least one said "no gesture" by the worker (the open-set test has both).
+    expect(rejected).toBeGreaterThanOrEqual(1);
     const run = (await page.evaluate(() => window.landmarkers.runCamera(4))) as CameraRun;
     const p50 = (xs: number[]) => percentile(xs, 50);
     console.log(

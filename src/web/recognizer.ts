@@ -271,11 +271,15 @@ export class Recognizer {
     const together = this.modelInLandmarker === classifier && canClassify(this.landmarker);
     let detected: DetectedHand[];
     let probabilities: Float64Array[] | undefined;
+    let scores: Float64Array | undefined;
+    let accepted: Uint8Array | undefined;
     try {
       if (together) {
         const both = await (this.landmarker as ClassifyingLandmarker).detectAndClassify(seen, f.t);
         detected = both.hands;
         probabilities = both.probabilities;
+        scores = both.scores;
+        accepted = both.accepted;
         timing.classifyMs = both.timings.classifyMs ?? 0;
       } else {
         detected = await this.landmarker.detectVideo(seen, f.t);
@@ -302,6 +306,9 @@ export class Recognizer {
       if (!probabilities || probabilities.length < count)
         throw new Error("classification: the landmarker sent no probabilities");
       for (let h = 0; h < count; h++) this.probs[h].set(probabilities[h]);
+      // The worker decides "no gesture" with the model's rejector; without its answer the hand is accepted.
+      if (scores) this.scores.set(scores.subarray(0, count));
+      if (accepted) this.accepted.set(accepted.subarray(0, count));
     } else if (count > 0) {
       // While an API request is out, a new frame may arrive: ask for it now and take it at once after.
       if (looped && classifier.kind === "api") this.loop.prefetch();
@@ -358,9 +365,7 @@ export class Recognizer {
    */
   private async placeModel(classifier: Classifier): Promise<void> {
     this.modelInLandmarker = undefined;
-    // The worker's classify step knows no rejection: a model that rejects runs in the page.
     if (!this.classifyInLandmarker || classifier.kind !== "local" || !canClassify(this.landmarker)) return;
-    if (classifier.threshold !== undefined && classifier.threshold !== null) return;
     const file = (classifier as LocalClassifier).modelFile;
     if (file === undefined) return;
     const classes = await this.landmarker.setModel(file);

@@ -32,12 +32,18 @@ export interface LandmarkersPage {
   runCamera(seconds: number): Promise<CameraRun>;
   close(): Promise<void>;
   /**
-   * Worker only: the server's model set in the worker, then the photo's hands and their probabilities computed
-   * there (landmarks and model in one round trip).
+   * Worker only: the server's model set in the worker, then the photo's hands, their probabilities and the
+   * model's rejection score and decision computed there (landmarks and model in one round trip).
    */
-  classifyInWorker(
-    url: string,
-  ): Promise<{ hands: DetectedHand[]; width: number; height: number; probabilities: number[][]; classes: string[] }>;
+  classifyInWorker(url: string): Promise<{
+    hands: DetectedHand[];
+    width: number;
+    height: number;
+    probabilities: number[][];
+    scores: number[];
+    accepted: number[];
+    classes: string[];
+  }>;
   /** Whether the legacy package can start in a worker (it cannot be the worker backend otherwise). */
   legacyInWorker(): Promise<string>;
 }
@@ -189,6 +195,8 @@ async function classifyInWorker(url: string) {
     width: r.width,
     height: r.height,
     probabilities: (r.probabilities ?? []).map((p) => Array.from(p)),
+    scores: Array.from(r.scores ?? []),
+    accepted: Array.from(r.accepted ?? []),
     classes: [...classes],
   };
 }

@@ -15,6 +15,9 @@ export interface ClassifyingLandmarker extends HandLandmarkerBackend {
   ): Promise<{
     hands: DetectedHand[];
     probabilities?: Float64Array[];
+    /** Each hand's rejection score and acceptance (1 names a gesture, 0 "no gesture"), beside `probabilities`. */
+    scores?: Float64Array;
+    accepted?: Uint8Array;
     timings: { landmarkMs: number; classifyMs?: number };
   }>;
 }

@@ -36,6 +36,9 @@ export interface WorkerDetection {
   timings: WorkerTimings;
   /** One probability vector per hand, in `classes` order (detectAndClassify with a model set). */
   probabilities?: Float64Array[];
+  /** Each hand's rejection score and acceptance (1 names a gesture, 0 "no gesture"), with probabilities. */
+  scores?: Float64Array;
+  accepted?: Uint8Array;
 }
 
 /** What the last detection cost, ms: the caller's thread to copy and post the frame, and the whole round trip. */

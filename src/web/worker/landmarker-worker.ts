@@ -3,7 +3,8 @@
  * optionally the gesture model on the hands it finds. Started by WorkerLandmarker (client.ts); speaks protocol.ts.
  */
 /// <reference lib="webworker" />
-import { fromModelFile, HAND_DIM, liveHandToDataset, type Pipeline } from "../../core/index.js";
+import { HAND_DIM, liveHandToDataset } from "../../core/index.js";
+import { LocalClassifier } from "../classifiers.js";
 import { TasksVisionLandmarker } from "../landmarkers/tasks.js";
 import type { HandLandmarkerBackend } from "../landmarkers/types.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
@@ -11,8 +12,9 @@ import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 declare const self: DedicatedWorkerGlobalScope;
 
 let landmarker: HandLandmarkerBackend | undefined;
-let model: Pipeline | undefined;
-const row = new Float64Array(HAND_DIM);
+// The page's own classifier class: the same probabilities, rejection score and decision as in the page.
+let model: LocalClassifier | undefined;
+let rows = new Float64Array(2 * HAND_DIM);
 
 function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -45,16 +47,30 @@ async function handle(m: WorkerRequest): Promise<void> {
           return;
         }
         const t1 = performance.now();
-        const probabilities = hands.map((hand) => {
-          liveHandToDataset({ landmarks: hand.landmarks, width, height }, row);
-          const p = new Float64Array(model?.classes.length ?? 0);
-          model?.predictProbaRow(row, p);
-          return p;
-        });
+        const count = hands.length;
+        if (rows.length < count * HAND_DIM) rows = new Float64Array(count * HAND_DIM);
+        for (let h = 0; h < count; h++) {
+          liveHandToDataset({ landmarks: hands[h].landmarks, width, height }, rows.subarray(h * HAND_DIM));
+        }
+        // Fresh vectors each frame: they are transferred to the page with the answer.
+        const probs = hands.map(() => new Float64Array(model?.classes.length ?? 0));
+        const scores = new Float64Array(count);
+        const accepted = new Uint8Array(count);
+        await model.classify(rows, count, probs, scores, accepted);
         const classifyMs = performance.now() - t1;
         post(
-          { type: "hands", id: m.id, hands, width, height, timings: { landmarkMs, classifyMs }, probabilities },
-          probabilities.map((p) => p.buffer),
+          {
+            type: "hands",
+            id: m.id,
+            hands,
+            width,
+            height,
+            timings: { landmarkMs, classifyMs },
+            probabilities: probs,
+            scores,
+            accepted,
+          },
+          [...probs.map((p) => p.buffer), scores.buffer, accepted.buffer],
         );
       } finally {
         frame.close();
@@ -70,7 +86,7 @@ async function handle(m: WorkerRequest): Promise<void> {
       post({ type: "done", id: m.id });
       return;
     case "model":
-      model = fromModelFile(m.model).model;
+      model = new LocalClassifier(m.model, "worker");
       post({ type: "model", id: m.id, classes: [...model.classes] });
       return;
     case "close":

@@ -2,7 +2,8 @@
  * Messages between the page and the landmarker worker (landmarker-worker.ts). Every request carries an id; the
  * worker answers each in order, with the same id. Frames are transferred (ImageBitmap or VideoFrame): the worker
  * owns and closes them. The optional classify step runs the core library's model on the hands in the worker, so
- * a frame costs one round trip whether or not it is classified there.
+ * a frame costs one round trip whether or not it is classified there; with the model's rejector, so "no gesture"
+ * is decided there by the same code as in the page, the CLI and the servers.
  */
 import type { DetectedHand, LandmarkerOptions } from "../landmarkers/types.js";
 
@@ -46,6 +47,10 @@ export type WorkerResponse =
       timings: WorkerTimings;
       /** With classify: one probability vector per hand, in the model's class order. */
       probabilities?: Float64Array[];
+      /** With classify: each hand's rejection score (0 when the model has no rejector). */
+      scores?: Float64Array;
+      /** With classify: 1 where the model names a gesture, 0 for "no gesture" (its rejector's decision). */
+      accepted?: Uint8Array;
     }
   | { type: "model"; id: number; classes: string[] }
   | { type: "done"; id: number }
