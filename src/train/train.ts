@@ -21,7 +21,9 @@ import {
   planTasks,
   summarizePoint,
 } from "../core/grid-search.js";
+import { formatHoldoutCsv, HOLDOUT_CSV, type Holdout, holdoutNeighbors, NEIGHBORS_JSON } from "../core/holdout.js";
 import { classCounts, encodeLabels, type Labels, takeLabels } from "../core/labels.js";
+import { HAND_DIM } from "../core/landmarks.js";
 import { type Matrix, takeRows } from "../core/matrix.js";
 import type { Report } from "../core/metrics.js";
 import {
@@ -316,6 +318,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       report(`${family.name}: best point fitted and scored on the held-out part`);
       const rep = scoreFold(y, split, fitted.classes, fitted.raw);
       const summary = await logFamilyResult(client, runId, family, combined, rep, fitted, X, split);
+      await logHoldout(client, runId, table, y, split, fitted);
       await client.endRun(runId);
       return summary;
     });
@@ -572,6 +575,42 @@ async function logFamilyResult(
     fitSeconds: fitted.fitMs / 1000,
     modelUri,
   };
+}
+
+/**
+ * The held-out evaluation for the misclassification explorer (src/core/holdout.ts): every held-out hand with its
+ * prediction, probabilities and rejection, and the nearest training hands of each misclassified one.
+ */
+async function logHoldout(
+  client: TrackingClient,
+  runId: string,
+  table: LandmarkTable,
+  y: Labels,
+  split: Split,
+  fitted: FitResult,
+): Promise<void> {
+  const k = fitted.classes.length;
+  const holdout: Holdout = {
+    classes: fitted.classes,
+    rows: Array.from(split.test, (i, t) => {
+      const p = fitted.raw[t];
+      return {
+        row: i,
+        line: table.lines[i] ?? i + 2,
+        label: table.labels[i],
+        predicted: fitted.classes[p],
+        probability: fitted.proba[t * k + p],
+        accepted: fitted.accepted ? fitted.accepted[t] === 1 : null,
+        rejectionScore: fitted.scores ? fitted.scores[t] : null,
+        proba: fitted.proba.subarray(t * k, (t + 1) * k),
+        landmarks: table.X.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM),
+      };
+    }),
+  };
+  await client.store.logArtifact(runId, HOLDOUT_CSV, formatHoldoutCsv(holdout));
+  const trainCodes = Int32Array.from(split.train, (i) => y.codes[i]);
+  const neighbors = holdoutNeighbors(table.X, table.lines, split.train, trainCodes, y.classes, holdout);
+  await client.store.logArtifact(runId, NEIGHBORS_JSON, JSON.stringify(neighbors));
 }
 
 /** Class distribution and one hand per class (raw beside the seed's normalizer), on the session run. */

@@ -65,6 +65,11 @@ export interface FitResult {
   classes: string[];
   /** With test rows: how the fitted rejector did on them and on synthetic negatives made from them. */
   rejection: HeldOutRejection | null;
+  /** Per test row: every class's probability (test rows x `classes`, row-major), for the explorer's artifacts. */
+  proba: Float64Array;
+  /** Per test row: the rejector's score and decision (1 accepted); null without a rejector. */
+  scores: Float64Array | null;
+  accepted: Uint8Array | null;
 }
 
 /**
@@ -86,12 +91,20 @@ export function fit(
   const Xt = takeRows(X, train);
   const yt = { codes: Int32Array.from(train, (i) => y.codes[i]), classes: y.classes };
   let rejection: HeldOutRejection | null = null;
+  let proba: Float64Array = new Float64Array(0);
+  let scores: Float64Array | null = null;
+  let accepted: Uint8Array | null = null;
   if (test && test.length > 0) {
     ({ raw, fitMs } = fitPredictFold(model, X, y, { train, test }));
     const t0 = performance.now();
     model.rejector = rejectorOrNull(Xt, yt);
     fitMs += performance.now() - t0;
-    if (model.rejector) rejection = heldOutRejection(model, X, y, test, raw);
+    const Xte = takeRows(X, test);
+    proba = model.predictProba(Xte).data;
+    if (model.rejector) {
+      ({ scores, accepted } = rejectionScores(model.rejector, Xte, proba, model.classes.length));
+      rejection = heldOutRejection(model, X, y, test, raw, accepted);
+    }
   } else {
     const t0 = performance.now();
     model.fit(Xt, yt);
@@ -99,7 +112,7 @@ export function fit(
     fitMs = performance.now() - t0;
   }
   const modelFile = toModelFile(model, { ...training, fit_seconds: fitMs / 1000 });
-  return { modelFile, fitMs, raw, classes: [...model.classes], rejection };
+  return { modelFile, fitMs, raw, classes: [...model.classes], rejection, proba, scores, accepted };
 }
 
 /** The rejector for these rows, or none where a class has too few rows to hold some out. */
@@ -112,20 +125,34 @@ function rejectorOrNull(X: Matrix, y: Labels): Rejector | null {
   }
 }
 
+/** The rejector's score and decision for each row (its probabilities in P, `k` classes a row). */
+function rejectionScores(rejector: Rejector, X: Matrix, P: Float64Array, k: number) {
+  const scores = new Float64Array(X.rows);
+  const accepted = new Uint8Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    const x = X.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM);
+    scores[i] = rejector.scoreRow(x, P.subarray(i * k, (i + 1) * k));
+    accepted[i] = rejector.accepts(scores[i]) ? 1 : 0;
+  }
+  return { scores, accepted };
+}
+
 /** Gesture recall against non-gesture acceptance on the held-out rows (negatives synthesised from them). */
-function heldOutRejection(model: Pipeline, X: Matrix, y: Labels, test: Int32Array, raw: Int32Array): HeldOutRejection {
-  const rejector = model.rejector as Rejector;
+function heldOutRejection(
+  model: Pipeline,
+  X: Matrix,
+  y: Labels,
+  test: Int32Array,
+  raw: Int32Array,
+  accepted: Uint8Array,
+): HeldOutRejection {
   const Xte = takeRows(X, test);
   const yte = { codes: Int32Array.from(test, (i) => y.codes[i]), classes: y.classes };
   const negs = synthesizeNegatives(Xte, yte, 50);
   const summary = rejectionSummary(model, Xte, yte, negs.X, negs.kinds);
-  const P = model.predictProba(Xte);
   const codeOf = new Map(y.classes.map((c, i) => [c, i]));
   const pred = Int32Array.from(raw, (j) => codeOf.get(model.classes[j]) as number);
-  const rejected = Array.from({ length: Xte.rows }, (_, i) => {
-    const x = Xte.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM);
-    return !rejector.accepts(rejector.scoreRow(x, P.data.subarray(i * P.cols, (i + 1) * P.cols)));
-  });
+  const rejected = Array.from(accepted, (a) => a === 0);
   const rep = reportWithRejection(yte.codes, pred, rejected, y.classes);
   return { summary, macro_f1: rep.macro_f1, accuracy: rep.accuracy };
 }
