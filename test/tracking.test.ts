@@ -192,7 +192,13 @@ describe.skipIf(!ready)("datasets and local artifacts", () => {
     const inputs = got.inputs.dataset_inputs;
     expect(inputs.map((i) => i.dataset.name).sort()).toEqual(["again", "hagrid_sample_dev"]);
     const first = inputs.find((i) => i.dataset.name === "hagrid_sample_dev")!;
-    expect(JSON.parse(first.dataset.profile!)).toEqual({ num_rows: 942, num_elements: 942 * 64 });
+    const profile = JSON.parse(first.dataset.profile!);
+    expect(profile).toMatchObject({ num_rows: 942, num_elements: 942 * 64 });
+    // Rows per class, counted apart from the library.
+    const counts: Record<string, number> = {};
+    for (const l of table.labels) counts[l] = (counts[l] ?? 0) + 1;
+    expect(profile.class_counts).toEqual(counts);
+    expect(Object.keys(profile.class_counts)).toEqual(Object.keys(counts).sort());
     expect(JSON.parse(first.dataset.schema!).mlflow_colspec[62]).toEqual({
       type: "double",
       name: "z21",

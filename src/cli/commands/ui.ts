@@ -15,6 +15,7 @@ interface UiOpts extends ServerCliOptions {
   recordings: string;
   samples: string;
   pollSeconds: number;
+  dataRoot?: string;
 }
 
 export function registerUi(program: Command): void {
@@ -51,6 +52,10 @@ export function registerUi(program: Command): void {
       DEFAULT_POLL_SECONDS,
     )
     .option(
+      "--data-root <dir>",
+      "the folder whose CSV files the dashboard may profile (GET /api/ui/datasets/profile; default: the working directory)",
+    )
+    .option(
       "--max-artifact <bytes>",
       "largest artifact upload",
       positiveInt("--max-artifact"),
@@ -69,6 +74,7 @@ export function registerUi(program: Command): void {
         recordingsDir: o.recordings,
         samplesFile: o.samples,
         pollSeconds: o.pollSeconds,
+        dataRoot: o.dataRoot,
         log: (m) => console.log(m),
       });
       for (const w of ui.warnings) console.error(`warning: ${w}`);

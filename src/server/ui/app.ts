@@ -4,7 +4,8 @@
  *   /mediapipe/hands/*      the files of the npm package @mediapipe/hands, so the page needs no CDN
  *   /mediapipe/tasks/*      @mediapipe/tasks-vision's WebAssembly (wasm/) and hand_landmarker.task, the model
  *                           bundle built from @mediapipe/hands' network files (src/node/hand-landmarker-bundle.ts)
- *   /api/ui/*               the page's own calls: the model to run in the page, recordings, collected samples
+ *   /api/ui/*               the page's own calls: the model to run in the page, recordings, collected samples,
+ *                           dataset profiles (datasets.ts)
  *   /invocations, /predict/hands, /ping   the scoring protocol, answered by the registry's Production model
  *   /api/2.0/..., /health, /version       the tracking server (MLflow's REST API) over the same store
  * Each part is its own Hono app; a request goes to one of them by its path.
@@ -23,6 +24,7 @@ import type { ModelProvider } from "../scoring/live-model.js";
 import type { ServedModel } from "../scoring/served-model.js";
 import { type SecurityOptions, secure } from "../security.js";
 import { createTrackingApp } from "../tracking/app.js";
+import { addDatasetRoutes } from "./datasets.js";
 import { SampleStore } from "./samples.js";
 
 export const RECORDINGS_DIR = "output_videos";
@@ -49,6 +51,8 @@ export interface UiAppOptions {
   security?: SecurityOptions;
   maxArtifactBytes?: number;
   maxRecordingBytes?: number;
+  /** Where `/api/ui/datasets/profile` may read CSV files (default: the working directory). */
+  dataRoot?: string;
 }
 
 export interface UiApp {
@@ -153,6 +157,8 @@ export function createUiApp(options: UiAppOptions): UiApp {
     }
     return c.json(await samples.append(body));
   });
+
+  addDatasetRoutes(page, { store: options.store, dataRoot: options.dataRoot });
 
   page.onError(onError);
   page.notFound(notFound);

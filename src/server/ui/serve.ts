@@ -33,6 +33,8 @@ export interface ServeUiOptions {
   recordingsDir?: string;
   samplesFile?: string;
   pollSeconds?: number;
+  /** Where the dashboard's dataset profiles may read CSV files (default: the working directory). */
+  dataRoot?: string;
   log?: (message: string) => void;
 }
 
@@ -88,6 +90,7 @@ export async function serveUi(options: ServeUiOptions = {}): Promise<ServingUi> 
     samplesFile: options.samplesFile,
     security,
     maxArtifactBytes: options.maxArtifactBytes,
+    dataRoot: options.dataRoot,
   });
   let running: RunningServer;
   try {
