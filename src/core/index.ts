@@ -19,6 +19,7 @@ export { StandardScaler } from "./features/standard-scaler.js";
 export * from "./gesture-events.js";
 export * from "./grid.js";
 export * from "./grid-search.js";
+export * from "./hand-geometry.js";
 export * from "./holdout.js";
 export * from "./inspect.js";
 export * from "./labels.js";
