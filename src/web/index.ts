@@ -45,3 +45,9 @@ export {
   type RecognizerOptions,
   type RecognizerSettings,
 } from "./recognizer.js";
+export {
+  RecoveringLandmarker,
+  type RecoveryOptions,
+  type RecoveryStats,
+  type RecoveryTrigger,
+} from "./recovery.js";

@@ -288,6 +288,8 @@ export class Recognizer {
       throw new Error(`landmarks: ${(e as Error).message}`);
     }
     timing.landmarkMs = performance.now() - t0;
+    // A RecoveringLandmarker says why it searched afresh (read by shape: the class stays out of apps without it).
+    r.recovery = (this.landmarker as { lastTrigger?: string }).lastTrigger;
     const count = Math.min(detected.length, this.settings.maxHands);
     for (let h = 0; h < count; h++) {
       liveHandToDataset({ landmarks: detected[h].landmarks, width, height }, this.rows.subarray(h * HAND_DIM));

@@ -2,7 +2,7 @@
  * The page's controls, preset from its address (for links, tests and benches):
  *   mode=local|api, api=<url>, cpu=0|1, hands=1|2, threshold=<0..1>, smoothing=<frames>, selfie=0|1,
  *   source=camera|none, token=<bearer token>, and, chosen once at start: landmarker=legacy|tasks, worker=0|1,
- *   recovery=0|1, busy=1 (measure the main thread's busy time per frame).
+ *   recovery=0 (MediaPipe's tracker alone), busy=1 (measure the main thread's busy time per frame).
  */
 import { DEFAULT_SMOOTHING_FRAMES, DEFAULT_THRESHOLD } from "../../src/core/index.js";
 import type { LandmarkerKind } from "../../src/web/landmarkers/choose.js";
@@ -49,7 +49,8 @@ export function settings(): RecognizerSettings {
 export const landmarkerChoice = {
   landmarker: (params.get("landmarker") ?? "legacy") as LandmarkerKind,
   worker: flag("worker"),
-  recovery: flag("recovery"),
+  // Recovery is on unless ?recovery=0.
+  recovery: params.get("recovery") !== "0",
 };
 
 export const measureMainThread = flag("busy");

@@ -53,6 +53,7 @@ export function showFrame(r: FrameResult): void {
     mode: r.mode,
   };
   if (r.events.length) record.events = r.events.length;
+  if (r.recovery) record.recovery = r.recovery;
   if (timing.mainBusyMs !== undefined) record.mainBusyMs = timing.mainBusyMs;
   logPush(state.frames, record);
 

@@ -38,6 +38,8 @@ export interface FrameRecord {
   mainBusyMs?: number;
   /** Gesture events decided at this frame. */
   events?: number;
+  /** Why tracking recovery searched this frame afresh, if it did. */
+  recovery?: string;
   mode: "local" | "api";
 }
 
@@ -52,7 +54,7 @@ export interface PageState {
   error: string;
   classifier: Classifier | undefined;
   /** Which landmarker runs: its kind ("legacy-hands", …), and whether in a worker, with recovery. */
-  landmarker: { kind: string; worker: boolean; recovery: boolean } | undefined;
+  landmarker: { kind: string; worker: boolean; recovery: boolean | object } | undefined;
   recordings: { file: string; url: string; bytes: number }[];
   /** Collected samples per label. */
   counts: Record<string, number>;

@@ -3,6 +3,7 @@
  * `tasks` @mediapipe/tasks-vision), on the main thread or in a worker, with or without tracking recovery around it.
  * Backends are loaded only when chosen, so an app that never picks one does not download it.
  */
+import type { RecoveryOptions } from "../recovery.js";
 import type { HandLandmarkerBackend, LandmarkerOptions } from "./types.js";
 
 export type LandmarkerKind = "legacy" | "tasks";
@@ -15,8 +16,11 @@ export interface LandmarkerChoice {
    * sends frames and draws.
    */
   worker?: boolean;
-  /** Tracking recovery: implausible, jumping or stale tracks re-detected. */
-  recovery?: boolean;
+  /**
+   * Tracking recovery (src/web/recovery.ts): hard cuts, impossible skeletons and jumps searched afresh, lost hands
+   * searched again at another scale. Default true; false runs MediaPipe's tracker alone.
+   */
+  recovery?: boolean | RecoveryOptions;
   /** Where `handgesture ui` (or your server) serves MediaPipe's files: `<base>hands/`, `<base>tasks-vision/`. */
   assetsBase?: string;
 }
@@ -50,6 +54,7 @@ export async function createLandmarker(
     const { LegacyHandsLandmarker } = await import("./legacy.js");
     backend = await LegacyHandsLandmarker.create(options, `${base}hands/`);
   }
-  if (choice.recovery) throw new Error("recovery: true is not in this build yet");
-  return backend;
+  if (choice.recovery === false) return backend;
+  const { RecoveringLandmarker } = await import("../recovery.js");
+  return new RecoveringLandmarker(backend, choice.recovery === true ? {} : choice.recovery);
 }

@@ -1,0 +1,144 @@
+/**
+ * Clips with hard cuts between the shared photos, made with ffmpeg at test time (never committed): every ordered
+ * pair of the seven HaGRID photos (the six HaGRID gestures of tiles/ and tracking/ok.jpg: 42 cuts, one Eulerian
+ * circuit), then cuts into and out of each of the seven photos of other gestures (tiles/gun, tiles/grabbing and the
+ * five of open-set/). Each segment shows one photo, scaled to a size of its own (284, 360, 420, 480 px in turn:
+ * 360 to 420 px is where MediaPipe's palm detector misses ok.jpg), centred in a 640×480 grey frame. The clip is a
+ * VP8 WebM at 15 frames a second, whose frames carry their exact place (mediaTime) when the page plays it.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sharedPath } from "./shared.js";
+
+export const HAGRID_PHOTOS = ["palm", "fist", "like", "peace", "call", "two_up", "ok"] as const;
+export const OTHER_PHOTOS = ["gun", "grabbing", "point", "grip", "pinkie", "middle_finger", "three3"] as const;
+export const SIZES = [284, 360, 420, 480] as const;
+export const FPS = 15;
+/** Seconds a photo stays on screen. */
+export const SEGMENT_SECONDS = 1.2;
+
+export interface Segment {
+  photo: string;
+  /** HaGRID gesture (its label) or another gesture (the page should say "no gesture"). */
+  hagrid: boolean;
+  size: number;
+  start: number;
+}
+
+function photoFile(name: string): string {
+  if (name === "ok") return sharedPath("media", "tracking", "ok.jpg");
+  if (["point", "grip", "pinkie", "middle_finger", "three3"].includes(name))
+    return sharedPath("media", "open-set", `${name}.jpg`);
+  return sharedPath("media", "tiles", `${name}.jpg`);
+}
+
+/** An Eulerian circuit of the complete directed graph on n nodes from node 0 (Hierholzer): every ordered pair once. */
+export function everyOrderedPair(n: number): number[] {
+  const next = Array.from({ length: n }, (_, v) => Array.from({ length: n }, (_, w) => w).filter((w) => w !== v));
+  const stack = [0];
+  const circuit: number[] = [];
+  while (stack.length) {
+    const v = stack[stack.length - 1];
+    const out = next[v];
+    if (out.length) stack.push(out.shift() as number);
+    else circuit.push(stack.pop() as number);
+  }
+  return circuit.reverse();
+}
+
+/** The segments in play order: the HaGRID circuit, then each other gesture between two HaGRID photos. */
+export function cutSequence(): Segment[] {
+  const order: string[] = everyOrderedPair(HAGRID_PHOTOS.length).map((i) => HAGRID_PHOTOS[i]);
+  for (const [i, other] of OTHER_PHOTOS.entries()) order.push(other, HAGRID_PHOTOS[(i + 3) % HAGRID_PHOTOS.length]);
+  return order.map((photo, i) => ({
+    photo,
+    hagrid: (HAGRID_PHOTOS as readonly string[]).includes(photo),
+    size: SIZES[i % SIZES.length],
+    start: i * SEGMENT_SECONDS,
+  }));
+}
+
+/** Writes the clip into `dir` and returns its path and segments. */
+export function makeCutClip(dir: string): { file: string; segments: Segment[] } {
+  const segments = cutSequence();
+  mkdirSync(dir, { recursive: true });
+  const stills = new Map<string, string>();
+  for (const s of segments) {
+    const key = `${s.photo}-${s.size}`;
+    if (stills.has(key)) continue;
+    const png = join(dir, `${key}.png`);
+    execFileSync("ffmpeg", [
+      ...["-v", "error", "-y", "-i", photoFile(s.photo)],
+      ...["-vf", `scale=${s.size}:${s.size}:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:gray`],
+      png,
+    ]);
+    stills.set(key, png);
+  }
+  // ffmpeg's concat demuxer: each still for its duration (the last one listed twice, as the demuxer wants).
+  const lines = segments.flatMap((s) => [
+    `file '${stills.get(`${s.photo}-${s.size}`)}'`,
+    `duration ${SEGMENT_SECONDS}`,
+  ]);
+  lines.push(lines[lines.length - 2]);
+  const list = join(dir, "cuts.txt");
+  writeFileSync(list, `${lines.join("\n")}\n`);
+  const file = join(dir, "cuts.webm");
+  execFileSync("ffmpeg", [
+    ...["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list],
+    ...["-vf", `fps=${FPS}`, "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1M", file],
+  ]);
+  return { file, segments };
+}
+
+/** The segment a stream position falls in. */
+export function segmentAt(segments: readonly Segment[], mediaTime: number): Segment | undefined {
+  return segments[Math.floor(mediaTime / SEGMENT_SECONDS + 1e-6)];
+}
+
+/** What the page said on one photo's segment. */
+export interface SegmentScore {
+  photo: string;
+  hagrid: boolean;
+  /** Frames processed after the first 300 ms of the segment. */
+  frames: number;
+  /** Of those: HaGRID photos named right (first hand's smoothed label); other photos with no gesture named. */
+  right: number;
+  /** Frames of the segment (from its start) where recovery searched afresh. */
+  recovered: number;
+}
+
+/** Frames processed from the segment's start, whose first hand says `label` (undefined: no hand). */
+interface ScoredFrame {
+  mediaTime?: number;
+  hands: { label: string }[];
+  recovery?: string;
+}
+
+export const SETTLE_SECONDS = 0.3;
+
+/** Per photo (all its segments together): frames after the first 300 ms of each segment and how many were right. */
+export function scoreCuts(segments: readonly Segment[], frames: readonly ScoredFrame[]): SegmentScore[] {
+  const byPhoto = new Map<string, SegmentScore>();
+  for (const s of segments)
+    if (!byPhoto.has(s.photo))
+      byPhoto.set(s.photo, { photo: s.photo, hagrid: s.hagrid, frames: 0, right: 0, recovered: 0 });
+  for (const f of frames) {
+    if (f.mediaTime === undefined) continue;
+    const s = segmentAt(segments, f.mediaTime);
+    if (!s) continue;
+    const score = byPhoto.get(s.photo) as SegmentScore;
+    if (f.recovery) score.recovered++;
+    if (f.mediaTime - s.start < SETTLE_SECONDS) continue;
+    score.frames++;
+    const label = f.hands[0]?.label;
+    if (s.hagrid ? label === s.photo : label === undefined || label === "no gesture") score.right++;
+  }
+  return [...byPhoto.values()];
+}
+
+export function formatScores(scores: readonly SegmentScore[]): string {
+  return scores
+    .map((s) => `${s.photo} ${s.right}/${s.frames} (${((100 * s.right) / Math.max(1, s.frames)).toFixed(0)} %)`)
+    .join(", ");
+}
