@@ -7,8 +7,9 @@
  *   node --import tsx bench/rejection.ts [--pipeline handshape-vote-aug] [--recall 0.99] [--per-kind 100]
  *
  * Methods: "probability" (1 - top probability), "disagreement" (total variation between the vote's members),
- * "knn" (distance to the predicted class's nearest training hands, augmented reference; the shipped one),
- * "knn-plain" (same, no augmented copies in the reference), "mahalanobis" (diagonal, shrunk, predicted class).
+ * "knn" (distance to the predicted class's nearest training hands, augmented reference, and the finger check: the
+ * shipped one), "knn-distance" (the distance alone, the shipped one before the finger check), "knn-plain" (with the
+ * finger check, no augmented copies in the reference), "mahalanobis" (diagonal, shrunk, predicted class).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -103,16 +104,26 @@ function disagreement(model: Pipeline): Scorer {
   };
 }
 
-const METHODS = ["probability", "disagreement", "knn", "knn-plain", "knn-shape", "mahalanobis"] as const;
+const METHODS = [
+  "probability",
+  "disagreement",
+  "knn",
+  "knn-distance",
+  "knn-plain",
+  "knn-shape",
+  "mahalanobis",
+] as const;
 type Method = (typeof METHODS)[number];
 function scorers(model: Pipeline, X: Matrix, yl: Labels): Record<Method, Scorer> {
   const knn = Rejector.fit(X, yl, { method: "knn" });
+  const distance = Rejector.fit(X, yl, { method: "knn", fingers: false });
   const plain = Rejector.fit(X, yl, { method: "knn", copies: 0 });
   const shape = Rejector.fit(X, yl, { method: "knn", space: "shape" });
   return {
     probability: (_x, p) => 1 - Math.max(...p),
     disagreement: disagreement(model),
     knn: (x, p) => knn.scoreRow(x, p),
+    "knn-distance": (x, p) => distance.scoreRow(x, p),
     "knn-plain": (x, p) => plain.scoreRow(x, p),
     "knn-shape": (x, p) => shape.scoreRow(x, p),
     mahalanobis: mahalanobis(X, yl),

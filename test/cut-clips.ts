@@ -9,6 +9,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
+import type { FrameRecord } from "../web/src/page-state.js";
+import { launchChromium } from "./browser.js";
 import { sharedPath } from "./shared.js";
 
 export const HAGRID_PHOTOS = ["palm", "fist", "like", "peace", "call", "two_up", "ok"] as const;
@@ -26,7 +29,7 @@ export interface Segment {
   start: number;
 }
 
-function photoFile(name: string): string {
+export function photoFile(name: string): string {
   if (name === "ok") return sharedPath("media", "tracking", "ok.jpg");
   if (["point", "grip", "pinkie", "middle_finger", "three3"].includes(name))
     return sharedPath("media", "open-set", `${name}.jpg`);
@@ -47,10 +50,13 @@ export function everyOrderedPair(n: number): number[] {
   return circuit.reverse();
 }
 
-/** The segments in play order: the HaGRID circuit, then each other gesture between two HaGRID photos. */
+/** The segments in play order: the HaGRID circuit, then each other gesture three times, each time between two HaGRID photos. */
 export function cutSequence(): Segment[] {
   const order: string[] = everyOrderedPair(HAGRID_PHOTOS.length).map((i) => HAGRID_PHOTOS[i]);
-  for (const [i, other] of OTHER_PHOTOS.entries()) order.push(other, HAGRID_PHOTOS[(i + 3) % HAGRID_PHOTOS.length]);
+  // Each other photo three times, from and to different HaGRID photos, at different sizes: enough frames to judge.
+  for (const pass of [3, 5, 1])
+    for (const [i, other] of OTHER_PHOTOS.entries())
+      order.push(other, HAGRID_PHOTOS[(i + pass) % HAGRID_PHOTOS.length]);
   return order.map((photo, i) => ({
     photo,
     hagrid: (HAGRID_PHOTOS as readonly string[]).includes(photo),
@@ -60,8 +66,7 @@ export function cutSequence(): Segment[] {
 }
 
 /** Writes the clip into `dir` and returns its path and segments. */
-export function makeCutClip(dir: string): { file: string; segments: Segment[] } {
-  const segments = cutSequence();
+export function makeCutClip(dir: string, segments: Segment[] = cutSequence()): { file: string; segments: Segment[] } {
   mkdirSync(dir, { recursive: true });
   const stills = new Map<string, string>();
   for (const s of segments) {
@@ -141,4 +146,27 @@ export function formatScores(scores: readonly SegmentScore[]): string {
   return scores
     .map((s) => `${s.photo} ${s.right}/${s.frames} (${((100 * s.right) / Math.max(1, s.frames)).toFixed(0)} %)`)
     .join(", ");
+}
+
+/** Plays the clip once from its start in a fresh page and returns the frames with a place in it. */
+export async function playClip(url: string, file: string, seconds: number, query: string): Promise<FrameRecord[]> {
+  const browser = await launchChromium();
+  try {
+    const page: Page = await browser.newPage();
+    await page.goto(`${url}/?source=none&${query}`);
+    await page.waitForFunction(() => window.handgesture.ready, null, { timeout: 60_000 });
+    await page.setInputFiles("#file", file);
+    await page.waitForFunction(
+      (end) => window.handgesture.frames.some((f) => (f.mediaTime ?? 0) >= end),
+      seconds - 0.2,
+      { timeout: (seconds + 90) * 1000, polling: 500 },
+    );
+    const error = await page.evaluate(() => window.handgesture.error);
+    if (error) throw new Error(`the page shows an error: ${error}`);
+    const frames = await page.evaluate(() => window.handgesture.frames.filter((f) => f.mediaTime !== undefined));
+    // The file plays once: frames past its end (a loop) would count twice.
+    return frames.filter((f) => (f.mediaTime as number) < seconds);
+  } finally {
+    await browser.close();
+  }
 }

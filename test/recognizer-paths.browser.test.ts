@@ -61,8 +61,8 @@ describe.skipIf(!ready)("the recognizer's landmarker paths in the page", () => {
   }
 
   for (const [query, expected] of [
-    ["landmarker=tasks", "tasks-vision"],
-    ["landmarker=tasks&worker=1", "tasks-vision (worker)"],
+    ["landmarker=tasks", "tasks-vision + recovery"],
+    ["landmarker=tasks&worker=1", "tasks-vision + recovery (worker)"],
   ] as const) {
     it(`names the clip's gestures with ${query}`, async () => {
       const { frames, kind } = await watch(query);

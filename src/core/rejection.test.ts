@@ -14,7 +14,7 @@ import { reportWithRejection } from "./rejection-metrics.js";
 import { NO_GESTURE } from "./smoothing.js";
 
 /** Two hand shapes in pixels: an open hand (fingers straight up) and a fist (fingertips back near the palm). */
-function hands(n: number, seed = 1) {
+function hands(n: number, seed = 1, noise = 2) {
   const r = new Random(seed);
   const X = matrix(n, HAND_DIM);
   const names: string[] = [];
@@ -27,8 +27,8 @@ function hands(n: number, seed = 1) {
       for (let j = 1; j <= 4; j++) {
         const p = 1 + 4 * f + (j - 1);
         const reach = open || j === 1 ? 30 * j : 30 - 6 * j;
-        X.data[o + 3 * p] = 300 + (f - 2) * 15 + r.normal() * 2;
-        X.data[o + 3 * p + 1] = 400 - 40 - reach + r.normal() * 2;
+        X.data[o + 3 * p] = 300 + (f - 2) * 15 + r.normal() * noise;
+        X.data[o + 3 * p + 1] = 400 - 40 - reach + r.normal() * noise;
         X.data[o + 3 * p + 2] = -0.01 * j;
       }
     }
@@ -107,6 +107,38 @@ describe("Rejector", () => {
     expect(() => fromModelFile({ ...withBlock, rejection: { ...withBlock.rejection, method: "magic" } })).toThrow(
       /rejection method/,
     );
+  });
+
+  it("turns down a hand with one finger out of place, which the distance alone lets through", () => {
+    // Loosely drawn hands (10 px noise); an open hand with its index tip pulled in to half its reach: 20 of the
+    // 210 pair distances change, within the open hands' spread on average, but no open hand has that index.
+    const { X, y } = hands(80, 1, 10);
+    const h = hands(2, 9, 10).X.data.slice(0, HAND_DIM);
+    h[3 * 7 + 1] = 400 - 40 - 70;
+    h[3 * 8 + 1] = 400 - 40 - 60;
+    const proba = [0, 1]; // "open" (classes sort: fist is 0), as a classifier would say
+    const withFingers = Rejector.fit(X, y, { targetRecall: 0.95, copies: 1 });
+    const distanceOnly = Rejector.fit(X, y, { targetRecall: 0.95, copies: 1, fingers: false });
+    expect(withFingers.checksFingers).toBe(true);
+    expect(distanceOnly.checksFingers).toBe(false);
+    expect(distanceOnly.accepts(distanceOnly.scoreRow(h, proba))).toBe(true);
+    expect(withFingers.scoreRow(h, proba)).toBeGreaterThan(1.5 * withFingers.threshold);
+    // The open hands themselves still pass both checks.
+    expect(withFingers.accepts(withFingers.scoreRow(X.data.slice(0, HAND_DIM), proba))).toBe(true);
+  });
+
+  it("reads a file without the finger check (before it existed) and scores as the distance did", () => {
+    const { X, y } = hands(80);
+    const old = Rejector.fit(X, y, { targetRecall: 0.95, copies: 1, fingers: false });
+    const json = old.toJSON();
+    expect(json.reference?.fingers).toBeUndefined();
+    expect(json.reference?.unit).toBeUndefined();
+    const loaded = Rejector.fromJSON(JSON.parse(JSON.stringify(json)), y.classes);
+    expect(loaded.checksFingers).toBe(false);
+    const x = oddHand();
+    expect(loaded.scoreRow(x, [0, 1])).toBe(old.scoreRow(x, [0, 1]));
+    const bad = { ...json, reference: { ...(json.reference as object), fingers: { class_scales: [1], unit: 1 } } };
+    expect(() => Rejector.fromJSON(bad as never, y.classes)).toThrow(/finger check/);
   });
 
   it("refitting the pipeline drops a rejector calibrated on another fit", () => {

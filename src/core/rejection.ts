@@ -12,6 +12,7 @@
 import { type AugmentOptions, augmentRows } from "./augment.js";
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from "./base64.js";
 import { HandgestureError, ModelFormatError } from "./errors.js";
+import { FingerState } from "./features/finger-state.js";
 import { HandShapeFeatures } from "./features/hand-shape.js";
 import { PairDistances, type RowFeatures } from "./features/pair-distances.js";
 import type { Labels } from "./labels.js";
@@ -36,6 +37,17 @@ export interface RejectionOptions {
   copies?: number;
   /** The feature space distances are measured in (knn). */
   space?: RejectionSpace;
+  /** How the reference's copies vary (knn; defaults below). */
+  augment?: Partial<Omit<AugmentOptions, "copies" | "seed">>;
+  /** Pull of each class's own scale towards the median over classes, 0 (own scale) to 1 (one scale for all). */
+  scaleShrink?: number;
+  /** The finger check beside the distance (knn; default true): every finger in a state the class's hands show. */
+  fingers?: boolean;
+  /**
+   * The held-out quantile that is one unit of each check, distance and fingers (default [0.998, 0.99]): the score
+   * is the larger of the two in these units, and a lower quantile weighs that check more.
+   */
+  gateQuantiles?: readonly [number, number];
 }
 
 /** How the threshold was chosen, and what it did on the held-out rows (kept in the model file). */
@@ -59,6 +71,10 @@ export interface RejectorJSON {
     codes: string;
     augment: AugmentOptions;
     class_scales: number[];
+    /** Held-out distance (in class scales) that is one unit of the score; 1 in files without the finger check. */
+    unit?: number;
+    /** The finger check (features/finger-state.ts): its class scales and unit. */
+    fingers?: { class_scales: number[]; unit: number };
   };
 }
 
@@ -67,8 +83,12 @@ export const REJECTION_SPACES = ["distances", "shape"] as const;
 export type RejectionSpace = (typeof REJECTION_SPACES)[number];
 
 /** "shape": the classifier's hand-shape features without depth (normalised x, y and fingertip distances). */
-const featuresOf = (space: RejectionSpace): RowFeatures =>
-  space === "distances" ? new PairDistances() : new HandShapeFeatures({ depth: "none", distances: "tips" });
+const featuresOf = (space: RejectionSpace | "fingers"): RowFeatures =>
+  space === "distances"
+    ? new PairDistances()
+    : space === "fingers"
+      ? new FingerState()
+      : new HandShapeFeatures({ depth: "none", distances: "tips" });
 
 /** The share of held-out gestures a default threshold keeps. */
 export const DEFAULT_TARGET_RECALL = 0.99;
@@ -80,13 +100,16 @@ const DEFAULTS = {
   folds: 5,
   seed: 0,
   copies: 4,
+  fingers: true,
+  gateQuantiles: [0.998, 0.99] as readonly [number, number],
 };
-const augmentFor = (copies: number, seed: number): AugmentOptions => ({
-  copies,
+const augmentFor = (copies: number, seed: number, more: RejectionOptions["augment"] = {}): AugmentOptions => ({
   rotateDeg: 20,
   stretch: 0.1,
   jitter: 0.03,
   zScale: 2,
+  ...more,
+  copies,
   seed,
 });
 
@@ -99,10 +122,10 @@ class Reference {
   readonly mean: Float64Array;
   readonly inv: Float64Array;
 
-  readonly space: RejectionSpace;
+  readonly space: RejectionSpace | "fingers";
   readonly features: RowFeatures;
 
-  constructor(X: Matrix, y: Labels, augment: AugmentOptions, space: RejectionSpace) {
+  constructor(X: Matrix, y: Labels, augment: AugmentOptions, space: RejectionSpace | "fingers") {
     const aug = augmentRows(X, y, augment);
     const f = featuresOf(space);
     this.space = space;
@@ -148,6 +171,10 @@ export class Rejector {
   private readonly source: { rows: Float32Array; codes: Int32Array; augment: AugmentOptions } | null;
   private readonly f: Float64Array;
   private readonly nearest: Float64Array;
+  /** One unit of the score in class-scaled distance (1 without the finger check, as older files score). */
+  private readonly unit: number;
+  private readonly fingers: FingerCheck | null;
+  private readonly ff: Float64Array;
 
   private constructor(
     method: RejectionMethod,
@@ -157,6 +184,8 @@ export class Rejector {
     ref: Reference | null,
     scales: Float64Array,
     source: Rejector["source"],
+    unit = 1,
+    fingers: FingerCheck | null = null,
   ) {
     this.method = method;
     this.k = k;
@@ -167,6 +196,14 @@ export class Rejector {
     this.source = source;
     this.f = new Float64Array(ref?.dim ?? 0);
     this.nearest = new Float64Array(k);
+    this.unit = unit;
+    this.fingers = fingers;
+    this.ff = new Float64Array(fingers?.ref.dim ?? 0);
+  }
+
+  /** Whether this rejector checks every finger too (features/finger-state.ts). */
+  get checksFingers(): boolean {
+    return this.fingers !== null;
   }
 
   /**
@@ -195,45 +232,84 @@ export class Rejector {
       const { threshold, calibration } = chooseThreshold(scores, o.targetRecall, o.folds);
       return new Rejector("probability", o.k, threshold, calibration, null, new Float64Array(0), null);
     }
+    const augment = augmentFor(o.copies, o.seed, o.augment);
     // Held-out distances: each row against the other folds' reference, for its own class.
     const raw = new Float64Array(X.rows);
+    const rawFingers = new Float64Array(X.rows);
+    const ones = new Float64Array(kc).fill(1);
     for (const split of stratifiedKFold(y, { folds: o.folds, shuffle: true, seed: o.seed })) {
       const sub = takeRowsOf(X, split.train);
       const subY = { classes: y.classes, codes: Int32Array.from(split.train, (i) => y.codes[i]) };
-      const r = new Rejector(
-        "knn",
-        o.k,
-        0,
-        NO_CALIBRATION,
-        new Reference(sub, subY, augmentFor(o.copies, o.seed), o.space),
-        new Float64Array(kc).fill(1),
-        null,
-      );
-      for (const i of split.test) raw[i] = r.distance(X.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM), y.codes[i]);
+      const fingers = o.fingers ? { ref: new Reference(sub, subY, augment, "fingers"), scales: ones, unit: 1 } : null;
+      const ref = new Reference(sub, subY, augment, o.space);
+      const r = new Rejector("knn", o.k, 0, NO_CALIBRATION, ref, ones, null, 1, fingers);
+      for (const i of split.test) {
+        const x = X.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM);
+        raw[i] = r.distance(x, y.codes[i]);
+        if (fingers) rawFingers[i] = r.fingerDistance(x, y.codes[i]);
+      }
     }
     // A class's typical held-out distance is its scale: one threshold then fits tight and loose classes alike.
-    const scales = new Float64Array(kc);
-    for (let c = 0; c < kc; c++) {
-      const d = [...raw.filter((_, i) => y.codes[i] === c)].sort((a, b) => a - b);
-      scales[c] = d.length ? Math.max(d[Math.floor(d.length / 2)], 1e-9) : 1;
+    const scales = classScales(raw, y, o.scaleShrink ?? 0);
+    const scaled = raw.map((d, i) => d / scales[y.codes[i]]);
+    let scores = scaled;
+    let unit = 1;
+    let fingerScales: Float64Array | null = null;
+    let fingerUnit = 1;
+    if (o.fingers) {
+      // Both checks in units of their own held-out quantile, the larger counting: a hand must pass both.
+      fingerScales = classScales(rawFingers, y, 0);
+      const fs = fingerScales;
+      const scaledFingers = rawFingers.map((d, i) => d / fs[y.codes[i]]);
+      unit = quantile(scaled, o.gateQuantiles[0]);
+      fingerUnit = quantile(scaledFingers, o.gateQuantiles[1]);
+      scores = scaled.map((d, i) => Math.max(d / unit, scaledFingers[i] / fingerUnit));
     }
-    const scores = raw.map((d, i) => d / scales[y.codes[i]]);
     const { threshold, calibration } = chooseThreshold(scores, o.targetRecall, o.folds);
-    const augment = augmentFor(o.copies, o.seed);
     // The reference the file will hold: float32 rows, so a loaded rejector scores bit for bit as this one.
     const rows = Float32Array.from(X.data.subarray(0, X.rows * HAND_DIM));
     const X32 = matrix(X.rows, HAND_DIM, Float64Array.from(rows));
     const ref = new Reference(X32, y, augment, o.space);
-    return new Rejector("knn", o.k, threshold, calibration, ref, scales, {
-      rows,
-      codes: Int32Array.from(y.codes),
-      augment,
-    });
+    const fingers = fingerScales
+      ? { ref: new Reference(X32, y, augment, "fingers"), scales: fingerScales, unit: fingerUnit }
+      : null;
+    const source = { rows, codes: Int32Array.from(y.codes), augment };
+    return new Rejector("knn", o.k, threshold, calibration, ref, scales, source, unit, fingers);
   }
 
   /** The same rejector with another threshold (for curves and for tuning the trade-off by hand). */
   withThreshold(threshold: number): Rejector {
-    return new Rejector(this.method, this.k, threshold, this.calibration, this.ref, this.scales, this.source);
+    return new Rejector(
+      this.method,
+      this.k,
+      threshold,
+      this.calibration,
+      this.ref,
+      this.scales,
+      this.source,
+      this.unit,
+      this.fingers,
+    );
+  }
+
+  /** Distance to the nearest reference hand of class `cls` in finger states: its largest finger difference. */
+  private fingerDistance(x: Float64Array, cls: number): number {
+    const { ref } = this.fingers as FingerCheck;
+    const { dim, feats, mean, inv } = ref;
+    const f = this.ff;
+    ref.features.transformRow(x, f);
+    for (let j = 0; j < dim; j++) f[j] = (f[j] - mean[j]) * inv[j];
+    let best = Number.POSITIVE_INFINITY;
+    for (let r = ref.start[cls], end = ref.start[cls + 1]; r < end; r++) {
+      let worst = 0;
+      const o = r * dim;
+      for (let j = 0; j < dim && worst < best; j++) {
+        const t = Math.abs(feats[o + j] - f[j]);
+        if (t > worst) worst = t;
+      }
+      if (worst < best) best = worst;
+    }
+    return best;
   }
 
   /** Mean distance to the k nearest reference hands of class `cls`, in standardised feature units. */
@@ -277,7 +353,9 @@ export class Rejector {
     let best = 0;
     for (let j = 1; j < proba.length; j++) if (proba[j] > proba[best]) best = j;
     if (this.method === "probability") return 1 - proba[best];
-    return this.distance(x, best) / this.scales[best];
+    const d = this.distance(x, best) / this.scales[best] / this.unit;
+    const fc = this.fingers;
+    return fc ? Math.max(d, this.fingerDistance(x, best) / fc.scales[best] / fc.unit) : d;
   }
 
   /** Scores `count` hands of `rows` (HAND_DIM values each) into `out`, with each hand's probabilities. */
@@ -297,13 +375,18 @@ export class Rejector {
       calibration: this.calibration,
     };
     if (this.source) {
-      json.reference = {
-        space: (this.ref as Reference).space,
+      const reference: NonNullable<RejectorJSON["reference"]> = {
+        space: (this.ref as Reference).space as RejectionSpace,
         rows: encodeFloat32(this.source.rows),
         codes: encodeInt32(this.source.codes),
         augment: this.source.augment,
         class_scales: Array.from(this.scales),
       };
+      if (this.fingers) {
+        reference.unit = this.unit;
+        reference.fingers = { class_scales: Array.from(this.fingers.scales), unit: this.fingers.unit };
+      }
+      json.reference = reference;
     }
     return json;
   }
@@ -336,6 +419,17 @@ export class Rejector {
       throw new ModelFormatError(`model file: rejection space must be one of ${REJECTION_SPACES.join(", ")}`);
     }
     const reference = new Reference(X, { classes, codes }, ref.augment, ref.space);
+    let fingers: FingerCheck | null = null;
+    if (ref.fingers !== undefined) {
+      const fc = ref.fingers;
+      if (!fc || !Array.isArray(fc.class_scales) || fc.class_scales.length !== classes.length || !(fc.unit > 0)) {
+        throw new ModelFormatError("model file: the rejection's finger check needs a scale per class and a unit > 0");
+      }
+      const fr = new Reference(X, { classes, codes }, ref.augment, "fingers");
+      fingers = { ref: fr, scales: Float64Array.from(fc.class_scales), unit: fc.unit };
+    }
+    const unit = ref.unit ?? 1;
+    if (!(unit > 0)) throw new ModelFormatError("model file: the rejection's unit must be > 0");
     return new Rejector(
       "knn",
       json.k,
@@ -343,13 +437,39 @@ export class Rejector {
       json.calibration,
       reference,
       Float64Array.from(ref.class_scales),
-      {
-        rows,
-        codes,
-        augment: ref.augment,
-      },
+      { rows, codes, augment: ref.augment },
+      unit,
+      fingers,
     );
   }
+}
+
+/** The finger check's reference (the same rows, finger-state features), class scales and unit. */
+interface FingerCheck {
+  ref: Reference;
+  scales: Float64Array;
+  unit: number;
+}
+
+/** Each class's median held-out distance, pulled towards the median over classes by `shrink` (0 to 1). */
+function classScales(raw: Float64Array, y: Labels, shrink: number): Float64Array {
+  const kc = y.classes.length;
+  const scales = new Float64Array(kc);
+  for (let c = 0; c < kc; c++) {
+    const d = [...raw.filter((_, i) => y.codes[i] === c)].sort((a, b) => a - b);
+    scales[c] = d.length ? Math.max(d[Math.floor(d.length / 2)], 1e-9) : 1;
+  }
+  if (shrink > 0) {
+    const mid = [...scales].sort((a, b) => a - b)[Math.floor(kc / 2)];
+    for (let c = 0; c < kc; c++) scales[c] = Math.exp((1 - shrink) * Math.log(scales[c]) + shrink * Math.log(mid));
+  }
+  return scales;
+}
+
+/** The value at quantile q of the scores (at least 1e-9). */
+function quantile(scores: Float64Array, q: number): number {
+  const s = Float64Array.from(scores).sort();
+  return Math.max(s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))], 1e-9);
 }
 
 const NO_CALIBRATION: Calibration = { folds: 0, target_recall: 1, heldout_acceptance: 1, heldout_rows: 0 };

@@ -9,6 +9,8 @@ import type { FrameResult } from "../../src/web/recognizer.js";
 import { $, li } from "./dom.js";
 import { type FrameRecord, logPush, state } from "./page-state.js";
 
+/** ?trace=1 keeps each hand's landmarks in window.handgesture.frames (for diagnosing a clip; off by default: memory). */
+const TRACE = new URLSearchParams(location.search).get("trace") === "1";
 const EVENTS_SHOWN = 12;
 const canvas = $<HTMLCanvasElement>("view");
 const ctx = canvas.getContext("2d", { alpha: false }) as CanvasRenderingContext2D;
@@ -44,6 +46,8 @@ export function showFrame(r: FrameResult): void {
       id: h.id,
       gesture: h.gesture,
       accepted: h.accepted,
+      rejectionScore: h.rejectionScore,
+      ...(TRACE ? { landmarks: h.landmarks.map((p) => [p.x, p.y, p.z]) } : {}),
     })),
     drawMs,
     waitMs: timing.waitMs,

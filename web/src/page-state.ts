@@ -18,6 +18,10 @@ export interface HandRecord {
   gesture: string;
   /** False when the model's rejection said "no gesture" for this frame. */
   accepted: boolean;
+  /** The model's rejection score for this frame (0 without rejection; accepted when ≤ the model's threshold). */
+  rejectionScore: number;
+  /** With ?trace=1: the 21 landmarks as MediaPipe gave them ([x, y, z], x and y normalized to the frame). */
+  landmarks?: number[][];
 }
 
 /** One processed frame. */

@@ -46,7 +46,9 @@ export async function createLandmarker(
     if (kind === "legacy")
       throw new Error('worker: true runs landmarker "tasks" (the legacy package needs a document)');
     const { WorkerLandmarker } = await import("../worker/client.js");
-    backend = await WorkerLandmarker.create(options, { backend: "tasks-vision", base: `${base}tasks/` });
+    // Recovery runs inside the worker, so the model can run there too (the worker classifies what it found).
+    const recovery = choice.recovery === false ? false : choice.recovery === true ? {} : (choice.recovery ?? {});
+    return WorkerLandmarker.create(options, { backend: "tasks-vision", base: `${base}tasks/`, recovery });
   } else if (kind === "tasks") {
     const { TasksVisionLandmarker } = await import("./tasks.js");
     backend = await TasksVisionLandmarker.create(options, { base: `${base}tasks/` });

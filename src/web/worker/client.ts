@@ -9,6 +9,7 @@
  *   const { hands, probabilities } = await landmarker.detectAndClassify(video, performance.now());
  */
 import type { DetectedHand, FrameSource, HandLandmarkerBackend, LandmarkerOptions } from "../landmarkers/types.js";
+import type { RecoveryOptions, RecoveryTrigger } from "../recovery.js";
 import type { WorkerBackend, WorkerRequest, WorkerResponse, WorkerTimings } from "./protocol.js";
 
 /** Distributive Omit: keeps each request type's own fields. */
@@ -27,6 +28,11 @@ export interface WorkerLandmarkerOptions {
    * and 15.0 (two runs).
    */
   frames?: "video-frame" | "image-bitmap";
+  /**
+   * Tracking recovery in the worker (recovery.ts); none by default (MediaPipe's tracker alone), as with the other
+   * backends: createLandmarker turns it on.
+   */
+  recovery?: RecoveryOptions | false;
 }
 
 export interface WorkerDetection {
@@ -53,6 +59,8 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
   classes: readonly string[] = [];
   /** Timings of the last detection that finished. */
   lastStats: WorkerFrameStats | undefined;
+  /** Why tracking recovery (in the worker) searched the last frame afresh, when it did. */
+  lastTrigger: RecoveryTrigger | undefined;
   private nextId = 1;
   /** A failed configure or reset (sent without waiting): thrown by the next detection. */
   private deferredError: Error | undefined;
@@ -77,6 +85,7 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
       backend: where.backend ?? "tasks-vision",
       options,
       base: where.base,
+      recovery: where.recovery,
     });
     if (ready.type !== "ready") throw new Error(`unexpected answer to init: ${ready.type}`);
     (client as { kind: string }).kind = `${ready.kind} (worker)`;
@@ -134,6 +143,7 @@ export class WorkerLandmarker implements HandLandmarkerBackend {
     const r = await sent;
     if (r.type !== "hands") throw new Error(`unexpected answer to detect: ${r.type}`);
     this.lastStats = { ...r.timings, postMs, roundTripMs: performance.now() - t0 };
+    this.lastTrigger = r.recovery;
     return r;
   }
 

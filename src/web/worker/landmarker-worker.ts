@@ -7,6 +7,7 @@ import { HAND_DIM, liveHandToDataset } from "../../core/index.js";
 import { LocalClassifier } from "../classifiers.js";
 import { TasksVisionLandmarker } from "../landmarkers/tasks.js";
 import type { HandLandmarkerBackend } from "../landmarkers/types.js";
+import { RecoveringLandmarker } from "../recovery.js";
 import type { WorkerRequest, WorkerResponse } from "./protocol.js";
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -29,7 +30,9 @@ async function handle(m: WorkerRequest): Promise<void> {
   switch (m.type) {
     case "init": {
       await landmarker?.close();
-      landmarker = await TasksVisionLandmarker.create(m.options, { base: m.base, moduleLoader: true });
+      const tasks = await TasksVisionLandmarker.create(m.options, { base: m.base, moduleLoader: true });
+      // Recovery in here, beside MediaPipe: its extra searches and thumbnails stay off the page's thread too.
+      landmarker = m.recovery ? new RecoveringLandmarker(tasks, m.recovery) : tasks;
       post({ type: "ready", id: m.id, kind: landmarker.kind });
       return;
     }
@@ -42,8 +45,9 @@ async function handle(m: WorkerRequest): Promise<void> {
         const l = need();
         const hands = m.mode === "video" ? await l.detectVideo(frame, m.timestampMs) : await l.detectImage(frame);
         const landmarkMs = performance.now() - t0;
+        const recovery = l instanceof RecoveringLandmarker ? l.lastTrigger : undefined;
         if (!m.classify || !model) {
-          post({ type: "hands", id: m.id, hands, width, height, timings: { landmarkMs } });
+          post({ type: "hands", id: m.id, hands, width, height, timings: { landmarkMs }, recovery });
           return;
         }
         const t1 = performance.now();
@@ -69,6 +73,7 @@ async function handle(m: WorkerRequest): Promise<void> {
             probabilities: probs,
             scores,
             accepted,
+            recovery,
           },
           [...probs.map((p) => p.buffer), scores.buffer, accepted.buffer],
         );

@@ -6,12 +6,21 @@
  * is decided there by the same code as in the page, the CLI and the servers.
  */
 import type { DetectedHand, LandmarkerOptions } from "../landmarkers/types.js";
+import type { RecoveryOptions, RecoveryTrigger } from "../recovery.js";
 
 /** Which MediaPipe package runs in the worker (tasks-vision: legacy @mediapipe/hands needs a document). */
 export type WorkerBackend = "tasks-vision";
 
 export type WorkerRequest =
-  | { type: "init"; id: number; backend: WorkerBackend; options: LandmarkerOptions; base?: string }
+  | {
+      type: "init";
+      id: number;
+      backend: WorkerBackend;
+      options: LandmarkerOptions;
+      base?: string;
+      /** Tracking recovery around the worker's landmarker (recovery.ts), in the worker; none when absent or false. */
+      recovery?: RecoveryOptions | false;
+    }
   | {
       type: "detect";
       id: number;
@@ -51,6 +60,8 @@ export type WorkerResponse =
       scores?: Float64Array;
       /** With classify: 1 where the model names a gesture, 0 for "no gesture" (its rejector's decision). */
       accepted?: Uint8Array;
+      /** Why tracking recovery searched this frame afresh, when it did. */
+      recovery?: RecoveryTrigger;
     }
   | { type: "model"; id: number; classes: string[] }
   | { type: "done"; id: number }
