@@ -17,10 +17,15 @@ export default defineConfig({
     outDir: fileURLToPath(new URL("../dist/page", import.meta.url)),
     emptyOutDir: true,
     target: "es2022",
-    // The live page, the README's example, and a page that runs each hand landmarker on its own (tests and
-    // bench:landmarkers).
+    // The live page, the README's example, a page that runs each hand landmarker on its own (tests and
+    // bench:landmarkers), and the dashboard.
     rolldownOptions: {
-      input: { main: `${root}index.html`, example: `${root}example.html`, landmarkers: `${root}landmarkers.html` },
+      input: {
+        main: `${root}index.html`,
+        example: `${root}example.html`,
+        landmarkers: `${root}landmarkers.html`,
+        dashboard: `${root}dashboard.html`,
+      },
     },
   },
   // The landmarker worker is a module worker: tasks-vision loads its WebAssembly there with import().
