@@ -81,7 +81,7 @@ export function registerUi(program: Command): void {
       const auth = !security.authToken ? "" : o.authReads ? ", token on every request" : ", token on writes";
       console.log(
         `handgesture ui on ${ui.running.url} (store: ${ui.storeUri}${auth}; model: ${ui.model.current.tag}) ` +
-          "— open it in a browser",
+          `— open it in a browser; the dashboard: ${ui.running.url}/dashboard.html`,
       );
       closeOnSignals(ui.running, () => ui.model.close());
     });
