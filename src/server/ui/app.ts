@@ -5,7 +5,7 @@
  *   /mediapipe/tasks/*      @mediapipe/tasks-vision's WebAssembly (wasm/) and hand_landmarker.task, the model
  *                           bundle built from @mediapipe/hands' network files (src/node/hand-landmarker-bundle.ts)
  *   /api/ui/*               the page's own calls: the model to run in the page, recordings, collected samples,
- *                           dataset profiles (datasets.ts)
+ *                           dataset profiles (datasets.ts), own-gesture recordings (own-samples.ts)
  *   /invocations, /predict/hands, /ping   the scoring protocol, answered by the registry's Production model
  *   /api/2.0/..., /health, /version       the tracking server (MLflow's REST API) over the same store
  * Each part is its own Hono app; a request goes to one of them by its path.
@@ -25,6 +25,7 @@ import type { ServedModel } from "../scoring/served-model.js";
 import { type SecurityOptions, secure } from "../security.js";
 import { createTrackingApp } from "../tracking/app.js";
 import { addDatasetRoutes } from "./datasets.js";
+import { addOwnSampleRoutes, OwnSampleStore } from "./own-samples.js";
 import { SampleStore } from "./samples.js";
 
 export const RECORDINGS_DIR = "output_videos";
@@ -159,6 +160,7 @@ export function createUiApp(options: UiAppOptions): UiApp {
   });
 
   addDatasetRoutes(page, { store: options.store, dataRoot: options.dataRoot });
+  addOwnSampleRoutes(page, new OwnSampleStore(options.dataRoot ?? process.cwd()));
 
   page.onError(onError);
   page.notFound(notFound);
