@@ -79,7 +79,7 @@ describe.skipIf(!ready)("the recognizer's landmarker paths in the page", () => {
         `${query}: ${frames.length} frames, ${scores.map((s) => `${s.gesture} ${s.named}/${s.frames}`).join(", ")}; ` +
           `landmarks p50 ${landmarks.toFixed(1)} ms, main thread busy ${meanBusy.toFixed(1)} ms a frame`,
       );
-      expect(frames.length).toBeGreaterThan(30);
+      expect(frames.length).toBeGreaterThan(20); // 6 s at 3+ frames a second, even on a loaded machine
       expect(frames.filter((f) => f.hands.length > 0).length / frames.length).toBeGreaterThan(0.8);
       expect(named).toBeGreaterThan(0.5);
       // In the worker, MediaPipe's time is the worker's: the main thread is busy a fraction of a frame's round trip.

@@ -25,6 +25,7 @@ export default defineConfig({
         example: `${root}example.html`,
         landmarkers: `${root}landmarkers.html`,
         dashboard: `${root}dashboard.html`,
+        gestures: `${root}gestures.html`,
       },
     },
   },

@@ -126,8 +126,10 @@ export class LocalClassifier implements Classifier {
   }
 
   /** The Production model the server names (or its --model file). */
-  static async fromServer(base = "", headers: RequestHeaders = {}): Promise<LocalClassifier> {
-    const res = await fetch(`${base.replace(/\/+$/, "")}/api/ui/model`, { headers });
+  /** The model a `handgesture ui` serves now, or with `uri` (models:/name/3, models:/<id>) that one from its store. */
+  static async fromServer(base = "", headers: RequestHeaders = {}, uri?: string): Promise<LocalClassifier> {
+    const query = uri ? `?uri=${encodeURIComponent(uri)}` : "";
+    const res = await fetch(`${base.replace(/\/+$/, "")}/api/ui/model${query}`, { headers });
     if (!res.ok) throw new Error(`cannot load the model: ${res.status} ${await res.text()}`);
     const name = res.headers.get("X-Model-Version") ?? "server model";
     return new LocalClassifier(await res.json(), name);

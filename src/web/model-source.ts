@@ -10,8 +10,12 @@ export type ModelSource =
   /** The URL of a model file, fetched once and run in the page. */
   | string
   | URL
-  /** The model a `handgesture ui` at `server` serves (its registry's Production model), fetched and run in the page. */
-  | { server: string; headers?: RequestHeaders }
+  /**
+   * The model a `handgesture ui` at `server` serves (its registry's Production model), or with `uri` the one that
+   * names in its store (`models:/hand-gesture/3`, `models:/hand-gesture@champion`, `models:/<model_id>`), fetched
+   * and run in the page.
+   */
+  | { server: string; uri?: string; headers?: RequestHeaders }
   /** A scoring server (`handgesture serve` or `ui`): every frame's hands are sent to its /invocations. */
   | { api: string; headers?: RequestHeaders }
   | Classifier;
@@ -30,11 +34,14 @@ export async function loadClassifier(source: ModelSource, headers: RequestHeader
   }
   const {
     server,
+    uri,
     api,
     headers: extra,
     name,
-  } = source as { server?: unknown; api?: unknown; headers?: RequestHeaders; name?: unknown };
-  if (typeof server === "string") return LocalClassifier.fromServer(server, { ...headers, ...extra });
+  } = source as { server?: unknown; uri?: unknown; api?: unknown; headers?: RequestHeaders; name?: unknown };
+  if (typeof server === "string") {
+    return LocalClassifier.fromServer(server, { ...headers, ...extra }, typeof uri === "string" ? uri : undefined);
+  }
   if (typeof api === "string") return ApiClassifier.connect(api, { ...headers, ...extra });
   return new LocalClassifier(source, typeof name === "string" ? name : "model");
 }

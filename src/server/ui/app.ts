@@ -17,6 +17,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toModelFile } from "../../core/model-file.js";
 import { writeFileAtomic } from "../../node/model-io.js";
+import { TrackingClient } from "../../tracking/client.js";
 import type { TrackingStore } from "../../tracking/store.js";
 import { errorBody, HttpError, notFound, onError } from "../errors.js";
 import { createScoringApp } from "../scoring/app.js";
@@ -111,6 +112,24 @@ export function createUiApp(options: UiAppOptions): UiApp {
 
   // The model file of whatever model answers now, serialized once per model.
   const modelJson = new WeakMap<ServedModel, string>();
+  // ?uri=models:/name/3 (or models:/<model_id>, runs:/…): that model's file, from the store, for the page to run.
+  page.get("/api/ui/model", async (c, next) => {
+    const uri = c.req.query("uri");
+    if (uri === undefined) return next();
+    if (!/^(models|runs):\//.test(uri)) {
+      throw new HttpError(
+        400,
+        "INVALID_PARAMETER_VALUE",
+        `uri must be models:/… or runs:/…, got ${JSON.stringify(uri)}`,
+      );
+    }
+    const loaded = await new TrackingClient(options.store).loadModel(uri);
+    const tag = loaded.version ? `${uri} (version ${loaded.version})` : uri;
+    return c.body(JSON.stringify(loaded.file), 200, {
+      "Content-Type": "application/json",
+      "X-Model-Version": tag,
+    });
+  });
   page.get("/api/ui/model", (c) => {
     const served = options.model.current;
     let json = modelJson.get(served);

@@ -7,7 +7,7 @@
  * A path that leaves the data root (`..`, an absolute path elsewhere, a symlink pointing out) is refused with 403
  * before anything is read; a missing file is 404; a malformed CSV a 400 naming its file, line and column.
  */
-import { realpath, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Hono } from "hono";
 import { tableDigest } from "../../core/digest.js";
@@ -91,6 +91,19 @@ export function addDatasetRoutes(app: Hono, options: DatasetRoutesOptions): void
     }
     return p;
   }
+
+  // The CSV itself (under the data root, the same checks as its profile): the page trains on it.
+  app.get("/api/ui/datasets/file", async (c) => {
+    const given = c.req.query("path");
+    if (given === undefined) throw new HttpError(400, "INVALID_PARAMETER_VALUE", "give path=FILE.csv");
+    const real = await resolveUnder(root, given);
+    const st = await stat(real);
+    if (!st.isFile()) throw new HttpError(400, "INVALID_PARAMETER_VALUE", `${given}: not a file`);
+    if (st.size > maxBytes) {
+      throw new HttpError(413, "INVALID_PARAMETER_VALUE", `${given}: ${st.size} bytes, over the ${maxBytes} served`);
+    }
+    return c.body(await readFile(real, "utf8"), 200, { "Content-Type": "text/csv; charset=utf-8" });
+  });
 
   app.get("/api/ui/datasets/profile", async (c) => {
     const path = c.req.query("path");
