@@ -184,4 +184,57 @@ describe.skipIf(!ready)("own gestures: record, train in a worker, track, use liv
     console.log(`own model on the shared HaGRID clip: no gesture in ${(none * 100).toFixed(0)}% of samples`);
     expect(none).toBeGreaterThanOrEqual(0.7);
   }, 120_000);
+
+  it("gives the same model from the saved CSV with handgesture fit (same pipeline, same seed)", async () => {
+    const page1 = await (await fetch(`${url}/api/ui/model?uri=${encodeURIComponent("models:/own-trio/1")}`)).json();
+    const out = (n: number) => join(dir, `fit-${n}.json`);
+    for (const n of [1, 2]) {
+      const r = cli([
+        "fit",
+        "--data",
+        join(dir, "own-gestures", "trio.csv"),
+        "--pipeline",
+        "handshape-logreg",
+        "--out",
+        out(n),
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const [a, b] = [1, 2].map((n) => JSON.parse(readFileSync(out(n), "utf8")));
+    expect(a.pipeline).toEqual(b.pipeline);
+    expect(a.rejection).toEqual(b.rejection);
+    // And the page's worker made that very model from the same rows.
+    expect(page1.classes).toEqual(a.classes);
+    expect(page1.pipeline).toEqual(a.pipeline);
+    expect(page1.rejection).toEqual(a.rejection);
+  }, 120_000);
+
+  it("added to HaGRID's dev sample: the shared clip's gestures named again, and the three still named", async () => {
+    await page.check('input[name="mode"][value="hagrid"]');
+    await page.click("#train");
+    await page.waitForFunction(() => window.gestures.training, null, { timeout: 10_000 }).catch(() => {});
+    await page.waitForFunction(
+      () =>
+        !window.gestures.training &&
+        (window.gestures.result?.classes.length ?? 0) > 3 &&
+        (window.gestures.result?.logged || window.gestures.result?.logError),
+      null,
+      { timeout: 180_000 },
+    );
+    const r = await page.evaluate(() => window.gestures.result);
+    expect(r?.logError).toBeUndefined();
+    expect(r?.classes).toHaveLength(21);
+    expect(r?.logged?.registered.version).toBe("2");
+    await page.click("#use-model");
+    await page.waitForFunction(() => /now naming: .*palm/.test(window.gestures.status));
+    const hagrid = new Set(["palm", "fist", "like", "peace", "call", "two_up"]);
+    const named = await share(six, (l) => hagrid.has(l), 6);
+    console.log(`own + HaGRID model on the shared clip: a HaGRID gesture in ${(named * 100).toFixed(0)}% of samples`);
+    expect(named).toBeGreaterThanOrEqual(0.6);
+    for (const g of GESTURES) {
+      const own = await share(clips[g][1], (l) => l === g);
+      console.log(`own + HaGRID model, ${g}: named in ${(own * 100).toFixed(0)}% of samples`);
+      expect(own, g).toBeGreaterThanOrEqual(0.7);
+    }
+  }, 300_000);
 });
