@@ -67,6 +67,11 @@ describe.skipIf(!ready)("own gestures", () => {
     expect(r.classes.length).toBe(20);
     expect(r.rows.base).toBe(942);
     expect(r.evaluation.notHeldOut).toEqual(["my_rock"]);
+    // The figures are the user's gestures': HaGRID's classes (never held out) neither count nor drag the average.
+    expect(Object.keys(r.evaluation.report.per_class)).toEqual(["my_call", "my_rock"]);
+    expect(r.evaluation.report.confusion.labels).toEqual(["my_call", "my_rock", "(a HaGRID class)"]);
+    // Averaged over the one gesture held out (my_rock has a single session): its F1 is the macro-F1.
+    expect(r.evaluation.report.macro_f1).toBeCloseTo(r.evaluation.report.per_class.my_call.f1, 12);
     const rock = r.evaluation.advice.find((a) => a.label === "my_rock");
     expect(rock?.advice).toMatch(/second session/);
     // my_call is HaGRID's call under another name: held out, its hands go to either, so it is weak and told so.

@@ -128,7 +128,10 @@ export interface ClassAdvice {
 }
 
 export interface SessionEvaluation {
-  /** Held-out sessions' report over the user's classes (and HaGRID's, when added). */
+  /**
+   * Held-out sessions' report over the user's gestures (averages over those only); with HaGRID's classes added,
+   * the confusion matrix has one more column, BASE_CLASS, for own hands named as any of them.
+   */
   report: Report;
   /** Folds: fold k held out the k-th session of every class that has more than k. */
   folds: number;
@@ -206,7 +209,7 @@ export function trainOwnGestures(sessions: readonly RecordingSession[], options:
       yPred.push(codeOf.get(b) as number);
     }
   }
-  const report = classificationReport(yTrue, yPred, y.classes);
+  const report = ownReport(yTrue, yPred, y.classes, [...order.keys()], notHeldOut);
   const advice: ClassAdvice[] = [...order.keys()].map((label) => {
     if (notHeldOut.includes(label)) {
       return {
@@ -234,6 +237,59 @@ export function trainOwnGestures(sessions: readonly RecordingSession[], options:
     evaluation: { report, folds, notHeldOut, advice },
     rows: { own: own.X.rows, base: baseRows },
     classes: y.classes,
+  };
+}
+
+/** Label of the confusion matrix's column for own hands taken for one of the base (HaGRID) classes. */
+export const BASE_CLASS = "(a HaGRID class)";
+
+/**
+ * The held-out report over the user's gestures only, averaged over those with a held-out session: base rows and a
+ * gesture of one session are never held out, so they have no support and would drag every average down; an own
+ * hand named as a base class is a miss, in one column.
+ */
+function ownReport(
+  yTrue: number[],
+  yPred: number[],
+  classes: readonly string[],
+  own: string[],
+  notHeldOut: string[],
+): Report {
+  const ownSorted = [...own].sort();
+  const at = new Map(ownSorted.map((c, i) => [c, i]));
+  const k = ownSorted.length;
+  const t = yTrue.map((c) => at.get(classes[c]) as number);
+  const p = yPred.map((c) => at.get(classes[c]) ?? k);
+  const hasBase = p.some((c) => c === k) || classes.length > k;
+  const full = classificationReport(t, p, hasBase ? [...ownSorted, BASE_CLASS] : ownSorted);
+  const measured = ownSorted.filter((c) => !notHeldOut.includes(c));
+  if (!hasBase && measured.length === k) return full;
+  let mp = 0;
+  let mr = 0;
+  let mf = 0;
+  let wp = 0;
+  let wr = 0;
+  let wf = 0;
+  for (const c of measured) {
+    const s = full.per_class[c];
+    mp += s.precision;
+    mr += s.recall;
+    mf += s.f1;
+    wp += s.precision * s.support;
+    wr += s.recall * s.support;
+    wf += s.f1 * s.support;
+  }
+  const n = Math.max(1, t.length);
+  const per_class = Object.fromEntries(ownSorted.map((c) => [c, full.per_class[c]]));
+  return {
+    ...full,
+    per_class,
+    macro_precision: mp / Math.max(1, measured.length),
+    macro_recall: mr / Math.max(1, measured.length),
+    macro_f1: mf / Math.max(1, measured.length),
+    weighted_precision: wp / n,
+    weighted_recall: wr / n,
+    weighted_f1: wf / n,
   };
 }
 
