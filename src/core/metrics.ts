@@ -198,3 +198,37 @@ export function formatConfusion(names: readonly string[], m: readonly (readonly 
   });
   return lines.join("\n");
 }
+
+/**
+ * The report with its macro and weighted averages over `classes` only (per_class keeps every class): for reports
+ * with a column that is not a class of its own ("no gesture", a base class), or classes without held-out rows.
+ * Weighted averages divide by `n`, the rows the report counts.
+ */
+export function averagedOver(full: Report, classes: readonly string[], n: number): Report {
+  let mp = 0;
+  let mr = 0;
+  let mf = 0;
+  let wp = 0;
+  let wr = 0;
+  let wf = 0;
+  for (const c of classes) {
+    const s = full.per_class[c];
+    mp += s.precision;
+    mr += s.recall;
+    mf += s.f1;
+    wp += s.precision * s.support;
+    wr += s.recall * s.support;
+    wf += s.f1 * s.support;
+  }
+  const k = Math.max(1, classes.length);
+  const m = Math.max(1, n);
+  return {
+    ...full,
+    macro_precision: mp / k,
+    macro_recall: mr / k,
+    macro_f1: mf / k,
+    weighted_precision: wp / m,
+    weighted_recall: wr / m,
+    weighted_f1: wf / m,
+  };
+}

@@ -5,10 +5,10 @@
  * the HaGRID rows. Isomorphic: the page's training worker and Node run this same code.
  */
 import { HandgestureError } from "./errors.js";
-import { encodeLabels } from "./labels.js";
+import { encodeLabels, takeLabels } from "./labels.js";
 import { HAND_DIM, INDEX_MCP, MIDDLE_MCP, PINKY_MCP, WRIST } from "./landmarks.js";
-import { type Matrix, matrix } from "./matrix.js";
-import { classificationReport, type Report } from "./metrics.js";
+import { type Matrix, matrix, takeRows } from "./matrix.js";
+import { averagedOver, classificationReport, type Report } from "./metrics.js";
 import type { Pipeline } from "./pipeline.js";
 import { buildPipeline } from "./pipelines.js";
 import { Rejector } from "./rejection.js";
@@ -196,10 +196,7 @@ export function trainOwnGestures(sessions: readonly RecordingSession[], options:
     const train: number[] = [];
     const test: number[] = [];
     for (let i = 0; i < X.rows; i++) (i < own.X.rows && held.has(own.session[i]) ? test : train).push(i);
-    const m = buildPipeline(pipeline).fit(take(X, train), {
-      classes: y.classes,
-      codes: Int32Array.from(train, (i) => y.codes[i]),
-    });
+    const m = buildPipeline(pipeline).fit(takeRows(X, train), takeLabels(y, train));
     const codeOf = new Map(m.classes.map((c, j) => [j, y.classes.indexOf(c)]));
     for (const i of test) {
       m.predictProbaRow(X.data.subarray(i * HAND_DIM, (i + 1) * HAND_DIM), proba);
@@ -264,38 +261,6 @@ function ownReport(
   const full = classificationReport(t, p, hasBase ? [...ownSorted, BASE_CLASS] : ownSorted);
   const measured = ownSorted.filter((c) => !notHeldOut.includes(c));
   if (!hasBase && measured.length === k) return full;
-  let mp = 0;
-  let mr = 0;
-  let mf = 0;
-  let wp = 0;
-  let wr = 0;
-  let wf = 0;
-  for (const c of measured) {
-    const s = full.per_class[c];
-    mp += s.precision;
-    mr += s.recall;
-    mf += s.f1;
-    wp += s.precision * s.support;
-    wr += s.recall * s.support;
-    wf += s.f1 * s.support;
-  }
-  const n = Math.max(1, t.length);
   const per_class = Object.fromEntries(ownSorted.map((c) => [c, full.per_class[c]]));
-  return {
-    ...full,
-    per_class,
-    macro_precision: mp / Math.max(1, measured.length),
-    macro_recall: mr / Math.max(1, measured.length),
-    macro_f1: mf / Math.max(1, measured.length),
-    weighted_precision: wp / n,
-    weighted_recall: wr / n,
-    weighted_f1: wf / n,
-  };
-}
-
-function take(X: Matrix, idx: readonly number[]): Matrix {
-  const out = matrix(idx.length, HAND_DIM);
-  for (let k = 0; k < idx.length; k++)
-    out.data.set(X.data.subarray(idx[k] * HAND_DIM, (idx[k] + 1) * HAND_DIM), k * HAND_DIM);
-  return out;
+  return { ...averagedOver(full, measured, t.length), per_class };
 }

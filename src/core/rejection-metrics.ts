@@ -8,7 +8,7 @@ import { argmaxRows } from "./estimator.js";
 import { type Labels, takeLabels } from "./labels.js";
 import { HAND_DIM } from "./landmarks.js";
 import { type Matrix, takeRows } from "./matrix.js";
-import { classificationReport, type Report } from "./metrics.js";
+import { averagedOver, classificationReport, type Report } from "./metrics.js";
 import { CV_METRICS, type CvMetric, stratifiedKFold } from "./model-selection.js";
 import { NEGATIVE_KINDS, synthesizeNegatives } from "./negatives.js";
 import type { Pipeline } from "./pipeline.js";
@@ -28,31 +28,7 @@ export function reportWithRejection(
   const k = classes.length;
   const pred = Int32Array.from(yPred, (p, i) => (rejected[i] ? k : p));
   const full = classificationReport(yTrue, pred, [...classes, NO_GESTURE]);
-  let mp = 0;
-  let mr = 0;
-  let mf = 0;
-  let wp = 0;
-  let wr = 0;
-  let wf = 0;
-  const n = yTrue.length;
-  for (const c of classes) {
-    const s = full.per_class[c];
-    mp += s.precision;
-    mr += s.recall;
-    mf += s.f1;
-    wp += s.precision * s.support;
-    wr += s.recall * s.support;
-    wf += s.f1 * s.support;
-  }
-  return {
-    ...full,
-    macro_precision: mp / k,
-    macro_recall: mr / k,
-    macro_f1: mf / k,
-    weighted_precision: wp / n,
-    weighted_recall: wr / n,
-    weighted_f1: wf / n,
-  };
+  return averagedOver(full, classes, yTrue.length);
 }
 
 export interface CurvePoint {

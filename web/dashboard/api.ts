@@ -48,7 +48,8 @@ export function explain(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function authHeaders(): Record<string, string> {
+/** The Authorization header for the page's own calls (none without a token). */
+export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 

@@ -17,7 +17,7 @@ import type { TrainResult } from "../../src/web/own/trainer.js";
 import { trainInWorker } from "../../src/web/own/trainer.js";
 import { Recognizer } from "../../src/web/recognizer.js";
 import type { FrameResult } from "../../src/web/recognizer-types.js";
-import { explain, hasToken, onTokenNeeded, setToken, uiJson } from "../dashboard/api.js";
+import { authHeaders, explain, onTokenNeeded, setToken } from "../dashboard/api.js";
 import { html } from "../dashboard/ui.js";
 import { type Logged, logTraining } from "./track.js";
 import "../dashboard/style.css";
@@ -301,7 +301,7 @@ function App() {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          ...(hasToken() ? { Authorization: `Bearer ${sessionStorage.getItem("handgesture.token")}` } : {}),
+          ...authHeaders(),
         },
         body: JSON.stringify(body),
       });
@@ -318,6 +318,7 @@ function App() {
     if (s.saved === "saved") {
       const res = await fetch(`/api/ui/own/${encodeURIComponent(dataset)}/${encodeURIComponent(s.id)}`, {
         method: "DELETE",
+        headers: authHeaders(),
       });
       if (!res.ok && res.status !== 404) {
         setStatus(
@@ -344,7 +345,9 @@ function App() {
     let base: { rows: Float64Array; labels: string[] } | undefined;
     try {
       if (mode === "hagrid") {
-        const res = await fetch(`/api/ui/datasets/file?path=${encodeURIComponent(basePath)}`);
+        const res = await fetch(`/api/ui/datasets/file?path=${encodeURIComponent(basePath)}`, {
+          headers: authHeaders(),
+        });
         const text = await res.text();
         if (!res.ok)
           throw new Error(`${basePath}: ${(JSON.parse(text) as { message?: string }).message ?? res.status}`);

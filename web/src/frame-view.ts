@@ -47,7 +47,7 @@ export function showFrame(r: FrameResult): void {
       gesture: h.gesture,
       accepted: h.accepted,
       rejectionScore: h.rejectionScore,
-      ...(TRACE ? { landmarks: h.landmarks.map((p) => [p.x, p.y, p.z]) } : {}),
+      landmarks: TRACE ? h.landmarks.map((p) => [p.x, p.y, p.z]) : undefined,
     })),
     drawMs,
     waitMs: timing.waitMs,

@@ -27,7 +27,7 @@ import { type SecurityOptions, secure } from "../security.js";
 import { createTrackingApp } from "../tracking/app.js";
 import { addDatasetRoutes } from "./datasets.js";
 import { addOwnSampleRoutes, OwnSampleStore } from "./own-samples.js";
-import { SampleStore } from "./samples.js";
+import { jsonBody, SampleStore } from "./samples.js";
 
 export const RECORDINGS_DIR = "output_videos";
 export const DEFAULT_SAMPLES_FILE = "collected_samples.csv";
@@ -168,15 +168,7 @@ export function createUiApp(options: UiAppOptions): UiApp {
   });
 
   page.get("/api/ui/samples", async (c) => c.json(await samples.summary()));
-  page.post("/api/ui/samples", async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new HttpError(400, "BAD_REQUEST", "the body is not valid JSON");
-    }
-    return c.json(await samples.append(body));
-  });
+  page.post("/api/ui/samples", async (c) => c.json(await samples.append(await jsonBody(c))));
 
   addDatasetRoutes(page, { store: options.store, dataRoot: options.dataRoot });
   addOwnSampleRoutes(page, new OwnSampleStore(options.dataRoot ?? process.cwd()));

@@ -7,14 +7,15 @@
  * which are read back as a session "unsorted-<n>" rather than lost. Dropping a session rewrites both files
  * through temporary files. Requests are serialized.
  */
-import { appendFile, mkdir, readFile, stat } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hono } from "hono";
 import { formatLandmarkRows, LANDMARK_CSV_HEADER, parseLandmarkCsv } from "../../core/csv.js";
 import { fromRows } from "../../core/matrix.js";
 import { writeFileAtomic } from "../../node/model-io.js";
+import { exists } from "../../tracking/fs-util.js";
 import { HttpError } from "../errors.js";
-import { parseSamples } from "./samples.js";
+import { jsonBody, parseSamples } from "./samples.js";
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const SESSIONS_HEADER = "session,label,rows";
@@ -42,16 +43,6 @@ function checkName(what: string, v: unknown): string {
     throw invalid(`"${what}" must be 1 to 64 letters, digits, "_", "-" or ".", got ${JSON.stringify(v)}`);
   }
   return v;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw e;
-  }
 }
 
 export class OwnSampleStore {
@@ -161,12 +152,7 @@ export class OwnSampleStore {
 export function addOwnSampleRoutes(app: Hono, store: OwnSampleStore): void {
   app.get("/api/ui/own/:dataset", async (c) => c.json(await store.get(c.req.param("dataset"))));
   app.post("/api/ui/own/:dataset", async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new HttpError(400, "BAD_REQUEST", "the body is not valid JSON");
-    }
+    const body = await jsonBody(c);
     const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     return c.json(await store.append({ ...b, dataset: c.req.param("dataset") }), 201);
   });

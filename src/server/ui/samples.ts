@@ -5,6 +5,7 @@
  * request in flight and never leaves half a row behind another.
  */
 import { appendFile, readFile, stat } from "node:fs/promises";
+import type { Context } from "hono";
 import { formatLandmarkRows, LANDMARK_CSV_HEADER as HEADER, parseLandmarkCsv } from "../../core/csv.js";
 import { COLUMNS, HAND_DIM } from "../../core/landmarks.js";
 import { fromRows } from "../../core/matrix.js";
@@ -88,6 +89,15 @@ async function exists(file: string): Promise<boolean> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw e;
+  }
+}
+
+/** A request's JSON body, or 400 with a message when it is not JSON (the page's /api/ui/* posts). */
+export async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, "BAD_REQUEST", "the body is not valid JSON");
   }
 }
 
