@@ -15,7 +15,10 @@
  * onset latency (ms from a gesture's first processed frame to the first frame naming it: GestureDecider's start,
  * measured by measureDecisions), and how often the gesture on screen was named.
  *
- *   npm run bench:ui [-- --seconds 20 --warmup 3 --paths legacy,tasks,tasks+worker,legacy+recovery]
+ * Tracking recovery (src/web/recovery.ts) is on in every path, as in the page; `+norecovery` measures a path without
+ * it, beside the same path with it.
+ *
+ *   npm run bench:ui [-- --seconds 20 --warmup 3 --paths legacy,tasks,tasks+worker,tasks+norecovery]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -54,13 +57,17 @@ interface Path {
   query: string;
 }
 
-/** "tasks+worker+recovery" → ?landmarker=tasks&worker=1&recovery=1 */
+/** "tasks+worker+norecovery" → ?landmarker=tasks&worker=1&recovery=0 (recovery is on unless said) */
 function parsePath(name: string): Path {
   const [landmarker, ...flags] = name.split("+");
   if (landmarker !== "legacy" && landmarker !== "tasks") throw new Error(`--paths: unknown landmarker in ${name}`);
-  for (const f of flags) if (f !== "worker" && f !== "recovery") throw new Error(`--paths: unknown option ${f}`);
   const q = new URLSearchParams({ landmarker });
-  for (const f of flags) q.set(f, "1");
+  for (const f of flags) {
+    if (f === "worker") q.set("worker", "1");
+    else if (f === "recovery") q.set("recovery", "1");
+    else if (f === "norecovery") q.set("recovery", "0");
+    else throw new Error(`--paths: unknown option ${f} in ${name} (known: worker, recovery, norecovery)`);
+  }
   return { name, query: q.toString() };
 }
 

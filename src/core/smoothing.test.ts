@@ -5,7 +5,7 @@ const classes = ["fist", "like", "palm"];
 
 describe("GestureSmoother", () => {
   it("averages each class's probability over the last `frames` frames", () => {
-    const s = new GestureSmoother(classes, { frames: 3, threshold: 0 });
+    const s = new GestureSmoother(classes, { frames: 3, threshold: 0, restart: 1 });
     const frames = [
       [0.9, 0.1, 0],
       [0.2, 0.8, 0],
@@ -54,6 +54,48 @@ describe("GestureSmoother", () => {
     s.beginFrame();
     const back = s.update("Right", [0, 1, 0]);
     expect(back).toMatchObject({ label: "like", frames: 1 });
+  });
+
+  it("restarts a hand's history at a sure frame of a new class, and only there", () => {
+    const run = (seq: number[][], accepted: boolean[] = seq.map(() => true)) => {
+      const s = new GestureSmoother(classes, { frames: 3, threshold: 0.5 });
+      return seq.map((p, i) => {
+        s.beginFrame();
+        return s.update("Right", p, accepted[i]);
+      });
+    };
+    const fist = [0.95, 0.05, 0];
+    const palm = [0.02, 0.03, 0.95];
+    // A hard cut from fist to palm: named palm in its first frame (without the restart: fist, then palm).
+    const cut = run([fist, fist, fist, palm, palm]);
+    expect(cut.map((o) => o.label)).toEqual(["fist", "fist", "fist", "palm", "palm"]);
+    expect(cut[3]).toMatchObject({ frames: 1, best: "palm" });
+    expect(cut[3].probability).toBeCloseTo(0.95, 12);
+    expect(cut[4].frames).toBe(2);
+    // An unsure odd frame (0.7 < 0.8) is smoothed as before: the label stays.
+    const odd = run([fist, fist, fist, [0.1, 0.2, 0.7], fist]);
+    expect(odd.map((o) => o.label)).toEqual(["fist", "fist", "fist", "fist", "fist"]);
+    expect(odd[3].frames).toBe(3);
+    // A sure frame the rejector turned down does not restart either.
+    const rejected = run([fist, fist, fist, palm], [true, true, true, false]);
+    expect(rejected[3]).toMatchObject({ label: "fist", frames: 3 });
+    // Nor a sure frame of a class the window already gave 0.2 or more (here 0.25): the window averages it in.
+    const mixed = run([[0.3, 0.1, 0.6], [0.9, 0.1, 0], [0.9, 0.05, 0.05], palm]);
+    expect(mixed[3]).toMatchObject({ frames: 3, label: "fist" });
+    expect(mixed[3].probability).toBeCloseTo((0.9 + 0.9 + 0.02) / 3, 12);
+    // A window led by a frame the rejector turned down (fist 0.6 only) still gives way to a sure new class.
+    const afterRejected = run([fist, fist, [0.6, 0.4, 0], palm], [true, true, false, true]);
+    expect(afterRejected[3]).toMatchObject({ frames: 1, label: "palm" });
+    // restart: 1 turns it off; it must lie in (0.5, 1].
+    const off = new GestureSmoother(classes, { frames: 3, restart: 1 });
+    for (const p of [fist, fist, fist]) {
+      off.beginFrame();
+      off.update("Right", p);
+    }
+    off.beginFrame();
+    expect(off.update("Right", palm)).toMatchObject({ label: "fist", frames: 3 });
+    expect(() => new GestureSmoother(classes, { restart: 0.5 })).toThrow(/restart/);
+    expect(() => new GestureSmoother(classes, { restart: 1.2 })).toThrow(/restart/);
   });
 
   it("refuses bad options and vectors of the wrong length", () => {
