@@ -70,11 +70,13 @@ export class LocalClassifier implements Classifier {
   private readonly model: Pipeline;
   private readonly rejector: Rejector | null;
   private readonly row = new Float64Array(HAND_DIM);
+  private readonly judged: Float64Array;
 
   constructor(modelFile: unknown, name: string) {
     const { model } = fromModelFile(modelFile);
     this.modelFile = modelFile;
     this.model = model;
+    this.judged = new Float64Array(model.classes.length);
     this.rejector = model.rejector;
     this.threshold = model.rejector?.threshold ?? null;
     this.classes = model.classes;
@@ -111,6 +113,13 @@ export class LocalClassifier implements Classifier {
       if (scores) scores[h] = score;
       if (accepted) accepted[h] = !rejector || rejector.accepts(score) ? 1 : 0;
     }
+  }
+
+  /** Whether the model's rejector accepts this hand (always, without a rejector): recovery's judge. No allocation. */
+  knows(row: Float64Array): boolean {
+    if (!this.rejector) return true;
+    this.model.predictProbaRow(row, this.judged);
+    return this.rejector.accepts(this.rejector.scoreRow(row, this.judged));
   }
 
   async classify(

@@ -32,6 +32,7 @@ import {
   type RecognizerOptions,
   type RecognizerSettings,
 } from "./recognizer-types.js";
+import type { HandJudge } from "./recovery.js";
 
 export {
   type FrameResult,
@@ -98,6 +99,7 @@ export class Recognizer {
   private constructor(landmarker: HandLandmarkerBackend, classifier: Classifier, options: RecognizerOptions) {
     this.landmarker = landmarker;
     this.classifierNow = classifier;
+    this.judgeWith(classifier);
     this.headers = options.headers ?? {};
     this.classifyInLandmarker = options.modelInWorker ?? true;
     this.settings = {
@@ -178,6 +180,7 @@ export class Recognizer {
     const next = await loadClassifier(model, this.headers);
     await this.placeModel(next);
     this.classifierNow = next;
+    this.judgeWith(next);
     this.smoother = new GestureSmoother(next.classes, this.smoothingOptions());
     this.ensureProbBuffers();
     return next;
@@ -374,6 +377,21 @@ export class Recognizer {
     if (classes.join() !== classifier.classes.join())
       throw new Error("the worker's model has other classes than the page's");
     this.modelInLandmarker = classifier;
+  }
+
+  /**
+   * Tracking recovery on this thread asks the model in the page whether it knows a tracked hand (recovery.ts); a
+   * model behind an API is not asked (a round trip inside every frame's landmarks), nor one a worker holds (the
+   * worker's recovery asks it there).
+   */
+  private judgeWith(classifier: Classifier): void {
+    const l = this.landmarker as HandLandmarkerBackend & { judge?: HandJudge };
+    if (!("judge" in l)) return;
+    const local = classifier as Partial<LocalClassifier>;
+    l.judge =
+      classifier.kind === "local" && typeof local.knows === "function"
+        ? (row) => local.knows?.(row) ?? true
+        : undefined;
   }
 
   /** A hard cut: the landmarker's tracking, the ids, the smoothing and held gestures all end. */

@@ -10,7 +10,10 @@
  *     and dropped if the fresh search gives no plausible hand either: a wrong track lives at most this frame;
  *   - a frame with no hand (or fewer than a moment ago) is searched again in another view: the frame shrunk inside
  *     a padded canvas of its own size, so a hand too large for the palm detector at full size is found; the view
- *     that found it is kept, and tracked in, for the next frames.
+ *     that found it is kept, and tracked in, for the next frames;
+ *   - with a model beside it (`judge`), a hand the model knew a moment ago and now turns down is searched for
+ *     afresh once: after a change of gesture the tracker can fit the new pose into the old one's region (a fit the
+ *     rejector calls no hand it knows), and a fresh search fits the new pose as it is.
  */
 import { checkHand, HAND_DIM, HAND_OK, handJump, liveHandToDataset } from "../core/index.js";
 import type {
@@ -30,7 +33,10 @@ export interface RecoveryOptions {
   jumpLimit?: number;
 }
 
-export type RecoveryTrigger = "cut" | "implausible" | "jump" | "lost" | "search";
+export type RecoveryTrigger = "cut" | "implausible" | "jump" | "lost" | "search" | "unknown";
+
+/** Whether the model knows a hand (dataset convention, HAND_DIM numbers): its rejector accepts it. Synchronous. */
+export type HandJudge = (row: Float64Array) => boolean;
 
 export interface RecoveryStats {
   frames: number;
@@ -77,13 +83,16 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
   readonly stats: RecoveryStats = {
     frames: 0,
     redetects: 0,
-    triggers: { cut: 0, implausible: 0, jump: 0, lost: 0, search: 0 },
+    triggers: { cut: 0, implausible: 0, jump: 0, lost: 0, search: 0, unknown: 0 },
     dropped: 0,
     inView: 0,
   };
   private readonly cutThreshold: number;
   private readonly scales: readonly number[];
   private readonly jumpLimit: number;
+  /** The model's word on a hand, set by whoever runs the model beside this landmarker (none: not asked). */
+  judge: HandJudge | undefined;
+  private lastKnown = false;
   private view = 0;
   private lastCount = 0;
   private ts = Number.NEGATIVE_INFINITY;
@@ -129,6 +138,24 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
         hands = hands.filter((h) => this.plausible(h, width, height));
       }
     }
+    // Known a moment ago, turned down now, with nothing else wrong: the tracker may hold the old pose's fit.
+    if (this.judge && hands.length > 0 && !this.lastRecovery) {
+      let known = this.known(hands[0], width, height);
+      if (!known && this.lastKnown) {
+        this.trigger("unknown");
+        this.inner.reset();
+        const fresh = (await this.detectIn(this.view, frame, timestampMs, width, height)).filter((h) =>
+          this.plausible(h, width, height),
+        );
+        if (fresh.length >= hands.length) {
+          hands = fresh;
+          known = this.known(hands[0], width, height);
+        }
+      }
+      this.lastKnown = known;
+    } else {
+      this.lastKnown = this.judge !== undefined && hands.length > 0 && this.known(hands[0], width, height);
+    }
     // Nothing (or a hand fewer than a moment ago): one more search, in the next view, every frame until found.
     if (hands.length < this.lastCount || hands.length === 0) {
       this.trigger(hands.length === 0 && this.lastCount === 0 ? "search" : "lost");
@@ -161,6 +188,7 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
     this.inner.reset();
     this.view = 0;
     this.lastCount = 0;
+    this.lastKnown = false;
     this.hasThumb = false;
   }
 
@@ -204,6 +232,11 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
         (p): LandmarkPoint => ({ x: 0.5 + (p.x - 0.5) / s, y: 0.5 + (p.y - 0.5) / s, z: p.z / s }),
       ),
     }));
+  }
+
+  private known(hand: DetectedHand, width: number, height: number): boolean {
+    liveHandToDataset({ landmarks: hand.landmarks, width, height }, this.row);
+    return (this.judge as HandJudge)(this.row);
   }
 
   private plausible(hand: DetectedHand, width: number, height: number): boolean {

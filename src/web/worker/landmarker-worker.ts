@@ -21,6 +21,11 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+/** Recovery asks the model in here whether a hand it tracks is one the model knows (recovery.ts). */
+function judgeWith(m: LocalClassifier | undefined): void {
+  if (landmarker instanceof RecoveringLandmarker) landmarker.judge = m ? (row) => m.knows(row) : undefined;
+}
+
 function need(): HandLandmarkerBackend {
   if (!landmarker) throw new Error("the worker's landmarker is not initialized (send init first)");
   return landmarker;
@@ -33,6 +38,7 @@ async function handle(m: WorkerRequest): Promise<void> {
       const tasks = await TasksVisionLandmarker.create(m.options, { base: m.base, moduleLoader: true });
       // Recovery in here, beside MediaPipe: its extra searches and thumbnails stay off the page's thread too.
       landmarker = m.recovery ? new RecoveringLandmarker(tasks, m.recovery) : tasks;
+      judgeWith(model);
       post({ type: "ready", id: m.id, kind: landmarker.kind });
       return;
     }
@@ -92,6 +98,7 @@ async function handle(m: WorkerRequest): Promise<void> {
       return;
     case "model":
       model = new LocalClassifier(m.model, "worker");
+      judgeWith(model);
       post({ type: "model", id: m.id, classes: [...model.classes] });
       return;
     case "close":
