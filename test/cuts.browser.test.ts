@@ -40,7 +40,17 @@ describe.skipIf(!ready)("tracking recovery on hard cuts between the shared photo
     const frames = await playClip(url, clip.file, seconds(), "recovery=1");
     const scores = scoreCuts(clip.segments, frames);
     const recovered = frames.filter((f) => f.recovery).length;
-    console.log(`recovery on: ${frames.length} frames, ${recovered} searched afresh; ${formatScores(scores)}`);
+    const why = new Map<string, number>();
+    for (const f of frames) if (f.recovery) why.set(f.recovery, (why.get(f.recovery) ?? 0) + 1);
+    const triggers = [...why].map(([k, n]) => `${k} ${n}`).join(", ");
+    console.log(
+      `recovery on: ${frames.length} frames, ${recovered} searched afresh (${triggers}); ${formatScores(scores)}`,
+    );
+    if (process.env.HG_CUTS_DUMP)
+      (await import("node:fs")).writeFileSync(
+        process.env.HG_CUTS_DUMP,
+        JSON.stringify({ segments: clip.segments, frames }),
+      );
     for (const s of scores) {
       expect(s.frames, `${s.photo}: frames`).toBeGreaterThanOrEqual(6);
       expect(s.right / s.frames, `${s.photo}${s.hagrid ? " named" : " no gesture"}`).toBeGreaterThanOrEqual(

@@ -115,11 +115,11 @@ export class LocalClassifier implements Classifier {
     }
   }
 
-  /** Whether the model's rejector accepts this hand (always, without a rejector): recovery's judge. No allocation. */
-  knows(row: Float64Array): boolean {
-    if (!this.rejector) return true;
+  /** The hand's rejection score over the threshold (under 1: accepted; 0 without a rejector): recovery's judge. */
+  unlike(row: Float64Array): number {
+    if (!this.rejector) return 0;
     this.model.predictProbaRow(row, this.judged);
-    return this.rejector.accepts(this.rejector.scoreRow(row, this.judged));
+    return this.rejector.scoreRow(row, this.judged) / this.rejector.threshold;
   }
 
   async classify(

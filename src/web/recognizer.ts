@@ -380,7 +380,7 @@ export class Recognizer {
   }
 
   /**
-   * Tracking recovery on this thread asks the model in the page whether it knows a tracked hand (recovery.ts); a
+   * Tracking recovery on this thread asks the model in the page how unlike a tracked hand is to what it knows (recovery.ts); a
    * model behind an API is not asked (a round trip inside every frame's landmarks), nor one a worker holds (the
    * worker's recovery asks it there).
    */
@@ -389,9 +389,7 @@ export class Recognizer {
     if (!("judge" in l)) return;
     const local = classifier as Partial<LocalClassifier>;
     l.judge =
-      classifier.kind === "local" && typeof local.knows === "function"
-        ? (row) => local.knows?.(row) ?? true
-        : undefined;
+      classifier.kind === "local" && typeof local.unlike === "function" ? (row) => local.unlike?.(row) ?? 0 : undefined;
   }
 
   /** A hard cut: the landmarker's tracking, the ids, the smoothing and held gestures all end. */

@@ -11,8 +11,8 @@
  *   - a frame with no hand (or fewer than a moment ago) is searched again in another view: the frame shrunk inside
  *     a padded canvas of its own size, so a hand too large for the palm detector at full size is found; the view
  *     that found it is kept, and tracked in, for the next frames;
- *   - with a model beside it (`judge`), a hand the model knew a moment ago and now turns down is searched for
- *     afresh once: after a change of gesture the tracker can fit the new pose into the old one's region (a fit the
+ *   - with a model beside it (`judge`), a hand the model knew for the last 3 frames and now finds far from
+ *     anything it knows (twice its rejection threshold) is searched for afresh once: after a change of gesture the tracker can fit the new pose into the old one's region (a fit the
  *     rejector calls no hand it knows), and a fresh search fits the new pose as it is.
  */
 import { checkHand, HAND_DIM, HAND_OK, handJump, liveHandToDataset } from "../core/index.js";
@@ -35,8 +35,11 @@ export interface RecoveryOptions {
 
 export type RecoveryTrigger = "cut" | "implausible" | "jump" | "lost" | "search" | "unknown";
 
-/** Whether the model knows a hand (dataset convention, HAND_DIM numbers): its rejector accepts it. Synchronous. */
-export type HandJudge = (row: Float64Array) => boolean;
+/**
+ * How unlike a hand (dataset convention, HAND_DIM numbers) is to what the model knows: its rejection score in units
+ * of its threshold (under 1: accepted). Synchronous.
+ */
+export type HandJudge = (row: Float64Array) => number;
 
 export interface RecoveryStats {
   frames: number;
@@ -72,6 +75,11 @@ function frameSize(frame: FrameSource): { width: number; height: number } {
   return { width: (frame as ImageBitmap).width, height: (frame as ImageBitmap).height };
 }
 
+/** Frames a hand must have been known before its turning down is searched afresh. */
+const KNOWN_RUN = 3;
+/** How far (in rejection thresholds) a once-known hand must be to be searched afresh. */
+const FAR = 2;
+
 const THUMB_W = 8;
 const THUMB_H = 6;
 
@@ -92,7 +100,8 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
   private readonly jumpLimit: number;
   /** The model's word on a hand, set by whoever runs the model beside this landmarker (none: not asked). */
   judge: HandJudge | undefined;
-  private lastKnown = false;
+  /** Frames in a row the model knew the first hand. */
+  private knownRun = 0;
   private view = 0;
   private lastCount = 0;
   private ts = Number.NEGATIVE_INFINITY;
@@ -138,10 +147,13 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
         hands = hands.filter((h) => this.plausible(h, width, height));
       }
     }
-    // Known a moment ago, turned down now, with nothing else wrong: the tracker may hold the old pose's fit.
-    if (this.judge && hands.length > 0 && !this.lastRecovery) {
-      let known = this.known(hands[0], width, height);
-      if (!known && this.lastKnown) {
+    // Known for a few frames, far from anything known now, with nothing else wrong: the tracker may hold the old
+    // pose's fit. Not again until the hand is known for as long: fits that alternate cost no searches. Only far
+    // (twice the threshold): a fresh fit of a hand near the edge is as likely to be let in wrongly as rightly.
+    if (this.judge && hands.length > 0) {
+      const unlike = this.unlike(hands[0], width, height);
+      let known = unlike <= 1;
+      if (unlike >= FAR && !this.lastRecovery && this.knownRun >= KNOWN_RUN) {
         this.trigger("unknown");
         this.inner.reset();
         const fresh = (await this.detectIn(this.view, frame, timestampMs, width, height)).filter((h) =>
@@ -149,12 +161,13 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
         );
         if (fresh.length >= hands.length) {
           hands = fresh;
-          known = this.known(hands[0], width, height);
+          known = this.unlike(hands[0], width, height) <= 1;
         }
+        this.knownRun = 0;
       }
-      this.lastKnown = known;
+      this.knownRun = known ? this.knownRun + 1 : 0;
     } else {
-      this.lastKnown = this.judge !== undefined && hands.length > 0 && this.known(hands[0], width, height);
+      this.knownRun = 0;
     }
     // Nothing (or a hand fewer than a moment ago): one more search, in the next view, every frame until found.
     if (hands.length < this.lastCount || hands.length === 0) {
@@ -188,7 +201,7 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
     this.inner.reset();
     this.view = 0;
     this.lastCount = 0;
-    this.lastKnown = false;
+    this.knownRun = 0;
     this.hasThumb = false;
   }
 
@@ -234,7 +247,7 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
     }));
   }
 
-  private known(hand: DetectedHand, width: number, height: number): boolean {
+  private unlike(hand: DetectedHand, width: number, height: number): number {
     liveHandToDataset({ landmarks: hand.landmarks, width, height }, this.row);
     return (this.judge as HandJudge)(this.row);
   }

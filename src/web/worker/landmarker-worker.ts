@@ -21,9 +21,9 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-/** Recovery asks the model in here whether a hand it tracks is one the model knows (recovery.ts). */
+/** Recovery asks the model in here how unlike a hand it tracks is to what the model knows (recovery.ts). */
 function judgeWith(m: LocalClassifier | undefined): void {
-  if (landmarker instanceof RecoveringLandmarker) landmarker.judge = m ? (row) => m.knows(row) : undefined;
+  if (landmarker instanceof RecoveringLandmarker) landmarker.judge = m ? (row) => m.unlike(row) : undefined;
 }
 
 function need(): HandLandmarkerBackend {
