@@ -12,8 +12,8 @@
  *     a padded canvas of its own size, so a hand too large for the palm detector at full size is found; the view
  *     that found it is kept, and tracked in, for the next frames;
  *   - with a model beside it (`judge`), a hand the model knew for the last 3 frames and now finds far from
- *     anything it knows (twice its rejection threshold) is searched for afresh once: after a change of gesture the tracker can fit the new pose into the old one's region (a fit the
- *     rejector calls no hand it knows), and a fresh search fits the new pose as it is.
+ *     anything it knows (twice its rejection threshold) is searched for afresh once: after a change of gesture the
+ *     tracker can fit the new pose into the old one's region, and a fresh search fits the new pose as it is.
  */
 import { checkHand, HAND_DIM, HAND_OK, handJump, liveHandToDataset } from "../core/index.js";
 import type {
