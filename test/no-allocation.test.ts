@@ -1,10 +1,21 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { PerformanceObserver } from "node:perf_hooks";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { HAND_DIM } from "../src/core/landmarks.js";
 import { fromModelFile } from "../src/core/model-file.js";
+
+/**
+ * Garbage made in a loop is collected by scavenges (young generation). Major collections are left out: they come
+ * from what was allocated before (a model file parsed in each test) and land in the wait after the loop, where a CI
+ * run counted two of them against the loop.
+ */
+function isScavenge(entry: PerformanceEntry): boolean {
+  return (
+    (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+  );
+}
 
 const MODEL = resolve(dirname(fileURLToPath(import.meta.url)), "..", "models", "default", "model.json");
 
@@ -24,7 +35,7 @@ describe("the default model's per-hand path", () => {
     for (let i = 0; i < 20_000; i++) model.predictProbaRow(x, out); // warm-up: let the JIT finish its work
     let collections = 0;
     const observer = new PerformanceObserver((list) => {
-      collections += list.getEntries().length;
+      collections += list.getEntries().filter(isScavenge).length;
     });
     observer.observe({ entryTypes: ["gc"] });
     for (let i = 0; i < 200_000; i++) {
@@ -33,7 +44,7 @@ describe("the default model's per-hand path", () => {
     }
     await new Promise((r) => setTimeout(r, 100)); // the observer hears of collections a little later
     observer.disconnect();
-    console.log(`${collections} garbage collections during 200,000 predictions`);
+    console.log(`${collections} scavenges during 200,000 predictions`);
     expect(collections).toBeLessThanOrEqual(10);
     expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
@@ -52,7 +63,7 @@ describe("the default model's per-hand path", () => {
     }
     let collections = 0;
     const observer = new PerformanceObserver((list) => {
-      collections += list.getEntries().length;
+      collections += list.getEntries().filter(isScavenge).length;
     });
     observer.observe({ entryTypes: ["gc"] });
     let sum = 0;
@@ -63,7 +74,7 @@ describe("the default model's per-hand path", () => {
     }
     await new Promise((r) => setTimeout(r, 100));
     observer.disconnect();
-    console.log(`${collections} garbage collections during 20,000 scored hands`);
+    console.log(`${collections} scavenges during 20,000 scored hands`);
     expect(collections).toBeLessThanOrEqual(3);
     expect(Number.isFinite(sum)).toBe(true);
   });
