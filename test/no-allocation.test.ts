@@ -7,14 +7,23 @@ import { HAND_DIM } from "../src/core/landmarks.js";
 import { fromModelFile } from "../src/core/model-file.js";
 
 /**
- * Garbage made in a loop is collected by scavenges (young generation). Major collections are left out: they come
- * from what was allocated before (a model file parsed in each test) and land in the wait after the loop, where a CI
- * run counted two of them against the loop.
+ * Scavenges (young-generation collections) while `work` runs: garbage made in a loop is collected by them. Major
+ * collections are left out: they come from what was allocated before (a model file parsed in each test) and land
+ * in the wait after the loop, where a CI run counted two of them against the loop.
  */
-function isScavenge(entry: PerformanceEntry): boolean {
-  return (
-    (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
-  );
+async function scavengesDuring(work: () => void): Promise<number> {
+  let scavenges = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  work();
+  await new Promise((r) => setTimeout(r, 100)); // the observer hears of collections a little later
+  observer.disconnect();
+  return scavenges;
 }
 
 const MODEL = resolve(dirname(fileURLToPath(import.meta.url)), "..", "models", "default", "model.json");
@@ -33,17 +42,12 @@ describe("the default model's per-hand path", () => {
     );
     const out = new Float64Array(model.classes.length);
     for (let i = 0; i < 20_000; i++) model.predictProbaRow(x, out); // warm-up: let the JIT finish its work
-    let collections = 0;
-    const observer = new PerformanceObserver((list) => {
-      collections += list.getEntries().filter(isScavenge).length;
+    const collections = await scavengesDuring(() => {
+      for (let i = 0; i < 200_000; i++) {
+        x[3 * (i % 21)] += 1e-3; // a slightly different hand each time
+        model.predictProbaRow(x, out);
+      }
     });
-    observer.observe({ entryTypes: ["gc"] });
-    for (let i = 0; i < 200_000; i++) {
-      x[3 * (i % 21)] += 1e-3; // a slightly different hand each time
-      model.predictProbaRow(x, out);
-    }
-    await new Promise((r) => setTimeout(r, 100)); // the observer hears of collections a little later
-    observer.disconnect();
     console.log(`${collections} scavenges during 200,000 predictions`);
     expect(collections).toBeLessThanOrEqual(10);
     expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
@@ -61,19 +65,14 @@ describe("the default model's per-hand path", () => {
       model.predictProbaRow(x, out);
       rejector.scoreRow(x, out);
     }
-    let collections = 0;
-    const observer = new PerformanceObserver((list) => {
-      collections += list.getEntries().filter(isScavenge).length;
-    });
-    observer.observe({ entryTypes: ["gc"] });
     let sum = 0;
-    for (let i = 0; i < 20_000; i++) {
-      x[3 * (i % 21)] += 1e-3;
-      model.predictProbaRow(x, out);
-      sum += rejector.scoreRow(x, out);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    observer.disconnect();
+    const collections = await scavengesDuring(() => {
+      for (let i = 0; i < 20_000; i++) {
+        x[3 * (i % 21)] += 1e-3;
+        model.predictProbaRow(x, out);
+        sum += rejector.scoreRow(x, out);
+      }
+    });
     console.log(`${collections} scavenges during 20,000 scored hands`);
     expect(collections).toBeLessThanOrEqual(3);
     expect(Number.isFinite(sum)).toBe(true);

@@ -1,3 +1,4 @@
+import { INDEX_MCP, INDEX_TIP, MIDDLE_MCP, PINKY_MCP, RING_MCP, THUMB_CMC, THUMB_TIP, WRIST } from "../landmarks.js";
 import { hypot2 } from "./hand-shape.js";
 import type { RowFeatures } from "./pair-distances.js";
 
@@ -12,12 +13,12 @@ export const FINGER_STATE_DIM = 11;
  * does not inline returns its number boxed (16 bytes of garbage), a collection every few thousand hands.
  */
 const PAIRS = (() => {
-  const p = [0, 5, 0, 9, 0, 13, 0, 17, 5, 17];
+  const p = [WRIST, INDEX_MCP, WRIST, MIDDLE_MCP, WRIST, RING_MCP, WRIST, PINKY_MCP, INDEX_MCP, PINKY_MCP];
   for (let f = 0; f < 5; f++) {
-    const m = 4 * f + 1;
-    p.push(m + 3, 0, m + 3, m, m, m + 1, m + 1, m + 2, m + 2, m + 3);
+    const m = THUMB_CMC + 4 * f;
+    p.push(m + 3, WRIST, m + 3, m, m, m + 1, m + 1, m + 2, m + 2, m + 3);
   }
-  p.push(4, 8);
+  p.push(THUMB_TIP, INDEX_TIP);
   return Uint8Array.from(p);
 })();
 const PALM = 0;
