@@ -3,8 +3,9 @@
  * pair of the seven HaGRID photos (the six HaGRID gestures of tiles/ and tracking/ok.jpg: 42 cuts, one Eulerian
  * circuit), then cuts into and out of each of the seven photos of other gestures (tiles/gun, tiles/grabbing and the
  * five of open-set/). Each segment shows one photo, scaled to a size of its own (284, 360, 420, 480 px in turn:
- * 360 to 420 px is where MediaPipe's palm detector misses ok.jpg), centred in a 640×480 grey frame. The clip is a
- * VP8 WebM at 15 frames a second, whose frames carry their exact place (mediaTime) when the page plays it.
+ * 360 to 420 px is where MediaPipe's palm detector misses ok.jpg), centred in a 640×480 grey frame, for 1.2 s
+ * (HaGRID photos) or 1.8 s (the others). The clip is a VP8 WebM at 15 frames a second, whose frames carry their
+ * exact place (mediaTime) when the page plays it.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -18,8 +19,13 @@ export const HAGRID_PHOTOS = ["palm", "fist", "like", "peace", "call", "two_up",
 export const OTHER_PHOTOS = ["gun", "grabbing", "point", "grip", "pinkie", "middle_finger", "three3"] as const;
 export const SIZES = [284, 360, 420, 480] as const;
 export const FPS = 15;
-/** Seconds a photo stays on screen. */
+/** Seconds a HaGRID photo stays on screen. */
 export const SEGMENT_SECONDS = 1.2;
+/**
+ * Seconds a photo of another gesture stays on screen: longer, because a hand the model turns down is often searched
+ * afresh on its first frames (two or three detections each), so fewer of its frames are processed.
+ */
+export const OTHER_SEGMENT_SECONDS = 1.8;
 
 export interface Segment {
   photo: string;
@@ -27,6 +33,7 @@ export interface Segment {
   hagrid: boolean;
   size: number;
   start: number;
+  seconds: number;
 }
 
 export function photoFile(name: string): string {
@@ -57,12 +64,13 @@ export function cutSequence(): Segment[] {
   for (const pass of [3, 5, 1])
     for (const [i, other] of OTHER_PHOTOS.entries())
       order.push(other, HAGRID_PHOTOS[(i + pass) % HAGRID_PHOTOS.length]);
-  return order.map((photo, i) => ({
-    photo,
-    hagrid: (HAGRID_PHOTOS as readonly string[]).includes(photo),
-    size: SIZES[i % SIZES.length],
-    start: i * SEGMENT_SECONDS,
-  }));
+  let start = 0;
+  return order.map((photo, i) => {
+    const hagrid = (HAGRID_PHOTOS as readonly string[]).includes(photo);
+    const seconds = hagrid ? SEGMENT_SECONDS : OTHER_SEGMENT_SECONDS;
+    start += seconds;
+    return { photo, hagrid, size: SIZES[i % SIZES.length], start: start - seconds, seconds };
+  });
 }
 
 /** Writes the clip into `dir` and returns its path and segments. */
@@ -81,10 +89,7 @@ export function makeCutClip(dir: string, segments: Segment[] = cutSequence()): {
     stills.set(key, png);
   }
   // ffmpeg's concat demuxer: each still for its duration (the last one listed twice, as the demuxer wants).
-  const lines = segments.flatMap((s) => [
-    `file '${stills.get(`${s.photo}-${s.size}`)}'`,
-    `duration ${SEGMENT_SECONDS}`,
-  ]);
+  const lines = segments.flatMap((s) => [`file '${stills.get(`${s.photo}-${s.size}`)}'`, `duration ${s.seconds}`]);
   lines.push(lines[lines.length - 2]);
   const list = join(dir, "cuts.txt");
   writeFileSync(list, `${lines.join("\n")}\n`);
@@ -98,7 +103,23 @@ export function makeCutClip(dir: string, segments: Segment[] = cutSequence()): {
 
 /** The segment a stream position falls in. */
 export function segmentAt(segments: readonly Segment[], mediaTime: number): Segment | undefined {
-  return segments[Math.floor(mediaTime / SEGMENT_SECONDS + 1e-6)];
+  // Binary search for the last segment starting at or before mediaTime (1 µs of slack for rounded frame times).
+  let lo = 0;
+  let hi = segments.length - 1;
+  if (hi < 0 || mediaTime + 1e-6 < segments[0].start) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segments[mid].start <= mediaTime + 1e-6) lo = mid;
+    else hi = mid - 1;
+  }
+  const s = segments[lo];
+  return mediaTime + 1e-6 < s.start + s.seconds ? s : undefined;
+}
+
+/** The clip's length in seconds. */
+export function clipSeconds(segments: readonly Segment[]): number {
+  const last = segments[segments.length - 1];
+  return last ? last.start + last.seconds : 0;
 }
 
 /** What the page said on one photo's segment. */

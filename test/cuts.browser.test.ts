@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium } from "./browser.js";
-import { formatScores, makeCutClip, playClip, SEGMENT_SECONDS, type Segment, scoreCuts } from "./cut-clips.js";
+import { clipSeconds, formatScores, makeCutClip, playClip, type Segment, scoreCuts } from "./cut-clips.js";
 import { type CliServer, ROOT, startCli } from "./processes.js";
 import { hasShared } from "./shared.js";
 
@@ -34,7 +34,7 @@ describe.skipIf(!ready)("tracking recovery on hard cuts between the shared photo
     expect(await ui?.stop()).toBe(0);
   });
 
-  const seconds = () => clip.segments.length * SEGMENT_SECONDS;
+  const seconds = () => clipSeconds(clip.segments);
 
   it("with recovery: every HaGRID gesture named in ≥ 90 % of its frames after 300 ms, the others no gesture in ≥ 80 %", async () => {
     const frames = await playClip(url, clip.file, seconds(), "recovery=1");

@@ -8,9 +8,10 @@
  *     for afresh, not fitted into the old region;
  *   - a skeleton no hand can make (core/hand-geometry.ts), or a hand that jumped, is searched for afresh at once,
  *     and dropped if the fresh search gives no plausible hand either: a wrong track lives at most this frame;
- *   - a frame with no hand (or fewer than a moment ago) is searched again in another view: the frame shrunk inside
- *     a padded canvas of its own size, so a hand too large for the palm detector at full size is found; the view
- *     that found it is kept, and tracked in, for the next frames;
+ *   - a frame with a hand fewer than a moment ago is searched again at once in another view: the frame shrunk
+ *     inside a padded canvas of its own size, so a hand too large for the palm detector at full size is found; the
+ *     view that found it is kept, and tracked in, for the next frames. While nothing is found the views take turns,
+ *     one a frame, so an empty scene costs no more than without recovery;
  *   - with a model beside it (`judge`), a hand the model knew for the last 3 frames and now finds far from
  *     anything it knows (twice its rejection threshold) is searched for afresh once: after a change of gesture the
  *     tracker can fit the new pose into the old one's region, and a fresh search fits the new pose as it is.
@@ -169,17 +170,22 @@ export class RecoveringLandmarker implements HandLandmarkerBackend {
     } else {
       this.knownRun = 0;
     }
-    // Nothing (or a hand fewer than a moment ago): one more search, in the next view, every frame until found.
-    if (hands.length < this.lastCount || hands.length === 0) {
-      this.trigger(hands.length === 0 && this.lastCount === 0 ? "search" : "lost");
-      const next = this.scales.length > 1 ? (this.view + 1) % this.scales.length : 0;
-      this.inner.reset();
+    const next = this.scales.length > 1 ? (this.view + 1) % this.scales.length : 0;
+    if (hands.length === 0 && this.lastCount === 0) {
+      // Nothing now nor a moment ago: no track to lose, so no second detection on this frame; the next frame is
+      // searched in the next view instead. An empty scene costs one detection a frame, as without recovery.
+      this.stats.triggers.search++;
+      this.view = next;
+    } else if (hands.length < this.lastCount) {
+      // A hand fewer than a moment ago: one more search at once, in the next view.
+      this.trigger("lost");
+      if (hands.length > 0) this.inner.reset(); // with no hand left there is no track to drop
       const found = await this.detectIn(next, frame, timestampMs, width, height);
       const plausible = found.filter((h) => this.plausible(h, width, height));
       if (plausible.length > hands.length) {
         hands = plausible;
         this.view = next;
-      } else if (next !== this.view) {
+      } else if (next !== this.view && found.length > 0) {
         this.inner.reset(); // the tracker's state belongs to the view it searched last
       }
     }
