@@ -380,16 +380,16 @@ export class Recognizer {
   }
 
   /**
-   * Tracking recovery on this thread asks the model in the page how unlike a tracked hand is to what it knows (recovery.ts); a
-   * model behind an API is not asked (a round trip inside every frame's landmarks), nor one a worker holds (the
-   * worker's recovery asks it there).
+   * Tracking recovery on this thread asks the model in the page how unlike a tracked hand is to what it knows
+   * (recovery.ts). A model behind an API is not asked (a round trip inside every frame's landmarks): after a switch
+   * to an API the last model that ran in the page stays recovery's judge, as it does in the worker (it only decides
+   * when to search afresh; the API names the gesture). A worker's recovery asks the worker's model there.
    */
   private judgeWith(classifier: Classifier): void {
     const l = this.landmarker as HandLandmarkerBackend & { judge?: HandJudge };
-    if (!("judge" in l)) return;
+    if (!("judge" in l) || classifier.kind !== "local") return;
     const local = classifier as Partial<LocalClassifier>;
-    l.judge =
-      classifier.kind === "local" && typeof local.unlike === "function" ? (row) => local.unlike?.(row) ?? 0 : undefined;
+    l.judge = typeof local.unlike === "function" ? (row) => local.unlike?.(row) ?? 0 : undefined;
   }
 
   /** A hard cut: the landmarker's tracking, the ids, the smoothing and held gestures all end. */
