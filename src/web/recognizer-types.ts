@@ -111,7 +111,7 @@ export interface FrameResult {
   events: GestureEvent[];
   /** A hard cut (a new source) came just before this frame: every hand in it is new. */
   cut: boolean;
-  /** Tracking recovery searched this frame afresh, and why ("cut", "implausible", "jump", "lost", "search"). */
+  /** Tracking recovery searched this frame afresh, and why ("cut", "implausible", "jump", "lost", "unknown"). */
   recovery?: string;
   mode: "local" | "api";
   timing: FrameTiming;

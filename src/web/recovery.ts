@@ -46,7 +46,7 @@ export interface RecoveryStats {
   frames: number;
   /** Frames with an extra, fresh detection. */
   redetects: number;
-  /** Frames on which each trigger fired. */
+  /** Frames on which each trigger fired ("search": an empty frame that moved the next frame to another view). */
   triggers: Record<RecoveryTrigger, number>;
   /** Impossible skeletons dropped (no plausible hand found instead). */
   dropped: number;
