@@ -103,17 +103,8 @@ export function makeCutClip(dir: string, segments: Segment[] = cutSequence()): {
 
 /** The segment a stream position falls in. */
 export function segmentAt(segments: readonly Segment[], mediaTime: number): Segment | undefined {
-  // Binary search for the last segment starting at or before mediaTime (1 µs of slack for rounded frame times).
-  let lo = 0;
-  let hi = segments.length - 1;
-  if (hi < 0 || mediaTime + 1e-6 < segments[0].start) return undefined;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (segments[mid].start <= mediaTime + 1e-6) lo = mid;
-    else hi = mid - 1;
-  }
-  const s = segments[lo];
-  return mediaTime + 1e-6 < s.start + s.seconds ? s : undefined;
+  const t = mediaTime + 1e-6; // frame times are rounded
+  return segments.find((s) => s.start <= t && t < s.start + s.seconds);
 }
 
 /** The clip's length in seconds. */

@@ -5,7 +5,6 @@
  * after the first 300 ms of each of its segments: every HaGRID gesture named in at least 90 % of them and every
  * other gesture "no gesture" in at least 80 % with recovery; without it, the same figures are printed.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium } from "./browser.js";
 import { clipSeconds, formatScores, makeCutClip, playClip, type Segment, scoreCuts } from "./cut-clips.js";
+import { makeEmptyClip } from "./own-clips.js";
 import { type CliServer, ROOT, startCli } from "./processes.js";
 import { hasShared } from "./shared.js";
 
@@ -71,11 +71,7 @@ describe.skipIf(!ready)("tracking recovery on hard cuts between the shared photo
   it("an empty scene costs one detection a frame: no frame searched afresh, as many frames as without recovery", async () => {
     // Before this rule every empty frame was searched twice (and the tracker reset between): 42 frames in 20 s
     // against 147 without recovery on this machine.
-    const file = join(dir, "empty.webm");
-    execFileSync("ffmpeg", [
-      ...["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=640x480:r=15:d=10"],
-      ...["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "1M", file],
-    ]);
+    const file = makeEmptyClip(dir, 10);
     const on = await playClip(url, file, 10, "recovery=1");
     const off = await playClip(url, file, 10, "recovery=0");
     console.log(`empty clip: ${on.length} frames with recovery, ${off.length} without`);
