@@ -9,7 +9,9 @@
  * Methods: "probability" (1 - top probability), "disagreement" (total variation between the vote's members),
  * "knn" (distance to the predicted class's nearest training hands, augmented reference, and the finger check: the
  * shipped one), "knn-distance" (the distance alone, the shipped one before the finger check), "knn-plain" (with the
- * finger check, no augmented copies in the reference), "mahalanobis" (diagonal, shrunk, predicted class).
+ * finger check, no augmented copies in the reference), "mahalanobis" (diagonal, shrunk, predicted class), "knn-sure"
+ * (the shipped one with its score halved where the top probability is at least 0.75: tried and not shipped, it lets
+ * unusual hands of a gesture in and more non-gestures with them).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -112,6 +114,7 @@ const METHODS = [
   "knn-plain",
   "knn-shape",
   "mahalanobis",
+  "knn-sure",
 ] as const;
 type Method = (typeof METHODS)[number];
 function scorers(model: Pipeline, X: Matrix, yl: Labels): Record<Method, Scorer> {
@@ -127,6 +130,10 @@ function scorers(model: Pipeline, X: Matrix, yl: Labels): Record<Method, Scorer>
     "knn-plain": (x, p) => plain.scoreRow(x, p),
     "knn-shape": (x, p) => shape.scoreRow(x, p),
     mahalanobis: mahalanobis(X, yl),
+    "knn-sure": (x, p) => {
+      const s = knn.scoreRow(x, p);
+      return Math.max(...p) >= 0.75 ? s / 2 : s;
+    },
   };
 }
 
